@@ -1,0 +1,91 @@
+// Entry point: sign-in (from /?token=T&plan=P or the token form), plan choice, then the app.
+import { createApi } from './api.js';
+import { setLang, t } from './i18n.js';
+import { App } from './ui/app.js';
+import { renderSignIn, renderPicker } from './ui/signin.js';
+
+const TOKEN_KEY = 'kartiba.token';
+const root = document.getElementById('app');
+let app = null;
+let screen = null;   // re-renders the sign-in or picker screen after a language switch
+
+function chooseLang(l) {
+  localStorage.setItem('kartiba.lang', l);
+  setLang(l);
+  if (screen) screen();
+}
+
+function takeTokenFromUrl() {
+  const url = new URL(location.href);
+  const token = url.searchParams.get('token');
+  if (!token) return;
+  sessionStorage.setItem(TOKEN_KEY, token);
+  url.searchParams.delete('token');
+  history.replaceState(null, '', url);
+}
+
+function setPlanInUrl(planId) {
+  const url = new URL(location.href);
+  if (planId) url.searchParams.set('plan', planId); else url.searchParams.delete('plan');
+  history.replaceState(null, '', url);
+}
+
+function showSignIn(error) {
+  screen = () => renderSignIn(root, {
+    error,
+    onLang: chooseLang,
+    onSubmit: (token) => { sessionStorage.setItem(TOKEN_KEY, token); start(); },
+  });
+  screen();
+}
+
+function signOut() {
+  if (app) { app.stop(); app = null; }
+  sessionStorage.removeItem(TOKEN_KEY);
+  setPlanInUrl(null);
+  showSignIn();
+}
+
+async function start() {
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  if (!token) { showSignIn(); return; }
+  const api = createApi(token);
+  let plans;
+  try {
+    plans = await api.plans();
+  } catch (err) {
+    if (err.status === 401 || err.status === 403) { sessionStorage.removeItem(TOKEN_KEY); showSignIn(t('signin.bad')); return; }
+    showSignIn(t('error.load', { msg: err.message }));
+    return;
+  }
+  const wanted = new URL(location.href).searchParams.get('plan');
+  if (wanted) { openPlan(api, wanted); return; }
+  if (plans.length === 1) { openPlan(api, plans[0].id); return; }
+  showPicker(api, plans);
+}
+
+function showPicker(api, plans) {
+  screen = () => renderPicker(root, { plans, onLang: chooseLang, onSignOut: signOut, onPick: (id) => openPlan(api, id) });
+  screen();
+}
+
+function openPlan(api, planId) {
+  screen = null;
+  setPlanInUrl(planId);
+  root.replaceChildren();
+  app = new App({
+    api, planId, root,
+    onSignOut: signOut,
+    onPickPlan: async () => {
+      app.stop(); app = null;
+      setPlanInUrl(null);
+      try { showPicker(api, await api.plans()); } catch { signOut(); }
+    },
+  });
+  app.start();
+  window.kartiba = app;   // for debugging in the console and for the browser tests
+}
+
+setLang(localStorage.getItem('kartiba.lang') || 'lv');
+takeTokenFromUrl();
+start();

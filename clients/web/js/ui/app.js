@@ -1,0 +1,181 @@
+// The app controller for one open plan: owns the model, the connection, the session's state
+// (who I am, who is online, pending and refused commands, replay) and schedules rendering.
+import { Connection } from '../connection.js';
+import { PlanModel } from '../model.js';
+import { handleMessage } from '../loop.js';
+import { learnFromView } from '../sdg.js';
+import { randomId } from '../dom.js';
+import { t, setLang, lang } from '../i18n.js';
+import { renderShell } from './shell.js';
+import { toast } from './toast.js';
+
+const REFRESH_DEBOUNCE_MS = 200;
+
+export class App {
+  constructor({ api, planId, root, onSignOut, onPickPlan }) {
+    Object.assign(this, { api, planId, root, onSignOut, onPickPlan });
+    this.model = new PlanModel(planId);
+    this.me = null;                 // {actor, role} from welcome
+    this.presence = [];
+    this.status = 'connecting';
+    this.refused = [];              // [{command, error}] rejected commands the user has not resolved
+    this.replay = null;             // {rev, view|null, error} while looking at the past
+    this.editor = null;             // the open item editor, told about live events
+    this.tabState = {};             // per-tab UI state (filters, selection) that survives renders
+    this.listeners = new Set();     // (event) => void, e.g. the history tab
+    this.mine = new Set();          // ids of the commands this page sent
+    this.renderQueued = false;
+    this.refreshTimer = null;
+    this.langChosen = localStorage.getItem('kartiba.lang');
+    this.conn = new Connection({
+      token: api.token,
+      plan: planId,
+      revision: () => this.model.revision,
+      onMessage: (msg, settled) => handleMessage(this, msg, settled),
+      onStatus: (s) => { this.status = s; this.changed(); },
+    });
+  }
+
+  start() {
+    this.hashListener = () => this.changed();
+    window.addEventListener('hashchange', this.hashListener);
+    this.conn.start();
+    this.changed();
+  }
+
+  stop() {
+    window.removeEventListener('hashchange', this.hashListener);
+    clearTimeout(this.refreshTimer);
+    this.conn.stop();
+    if (this.editor) this.editor.close();
+  }
+
+  // --- what the UI asks ------------------------------------------------------------------
+
+  get view() { return this.replay ? this.replay.view : this.model.view; }
+  get route() { return (location.hash.replace('#', '') || 'agenda').split('/')[0]; }
+  get canEdit() { return !!this.me && this.me.role !== 'viewer' && !this.replay; }
+  get isOrganiser() { return !!this.me && this.me.role !== 'viewer'; }
+
+  /** Commands waiting in the outbox for one entity ("item:bornem"). */
+  pendingFor(key) { return this.conn.outbox.entries.filter((e) => entityKey(e.command) === key); }
+  refusedFor(key) { return this.refused.filter((r) => entityKey(r.command) === key); }
+  editingOthers(itemId) {
+    return this.presence.filter((u) => u.editing === itemId && !(this.me && u.actor === this.me.actor && this.editor?.itemId === itemId));
+  }
+
+  // --- commands --------------------------------------------------------------------------
+
+  /** Sends a command with base = `base` (default: the revision the view is at now). */
+  send(type, data, { base = this.model.revision, reason = '' } = {}) {
+    const command = { id: randomId('c-'), type, data };
+    if (base !== null && base !== undefined) command.base = base;
+    if (reason) command.reason = reason;
+    this.mine.add(command.id);
+    this.conn.command(command);
+    if (this.status !== 'online') toast(t('toast.queued'));
+    this.changed();
+    return command;
+  }
+
+  commandAcked() { this.scheduleRefresh(); this.changed(); }
+
+  commandRejected(command, error) {
+    this.refused.push({ command, error });
+    if (error.code === 'conflict') toast(t('toast.conflict'), 'warn');
+    else toast(t('error.server', { msg: error.message || error.code }), 'error');
+    this.changed();
+  }
+
+  /** Conflict resolution: keep the other person's version (drop mine). */
+  takeTheirs(commandId) {
+    this.refused = this.refused.filter((r) => r.command.id !== commandId);
+    this.changed();
+  }
+
+  /** Conflict resolution: send my change again, based on the state I now see. */
+  applyMineAgain(commandId) {
+    const r = this.refused.find((x) => x.command.id === commandId);
+    if (!r) return;
+    this.refused = this.refused.filter((x) => x !== r);
+    this.send(r.command.type, r.command.data, { reason: r.command.reason || '' });
+  }
+
+  // --- from the message loop ---------------------------------------------------------------
+
+  viewReplaced() {
+    learnFromView(this.model.view);
+    if (!this.langChosen) setLang(this.model.view.language || 'lv');
+    this.changed();
+  }
+
+  eventApplied(ev) {
+    if (this.editor) this.editor.onEvent(ev);
+    for (const l of this.listeners) l(ev);
+    this.scheduleRefresh();
+    this.changed();
+  }
+
+  /** Fetches the full view (conflicts, coverage, pledge board) shortly after events settle. */
+  scheduleRefresh() {
+    clearTimeout(this.refreshTimer);
+    this.refreshTimer = setTimeout(async () => {
+      try {
+        const v = await this.api.view(this.planId);
+        if (this.model.adoptView(v)) { learnFromView(v); this.changed(); }
+        else this.scheduleRefresh();   // events raced ahead of the fetch: try again
+      } catch (err) {
+        console.error('refresh failed', err);
+      }
+    }, REFRESH_DEBOUNCE_MS);
+  }
+
+  // --- replay ------------------------------------------------------------------------------
+
+  async showRevision(rev) {
+    const live = this.model.revision;
+    if (!rev || rev >= live) { this.backToLive(); return; }
+    this.replay = { rev, view: this.replay?.view || this.model.view, loading: true };
+    this.changed();
+    try {
+      const v = await this.api.view(this.planId, rev);
+      if (this.replay && this.replay.rev === rev) { this.replay = { rev, view: v, loading: false }; this.changed(); }
+    } catch (err) {
+      if (this.replay && this.replay.rev === rev) { this.replay.error = err.message; this.replay.loading = false; this.changed(); }
+    }
+  }
+
+  backToLive() { this.replay = null; this.changed(); }
+
+  // --- UI plumbing ---------------------------------------------------------------------------
+
+  setLanguage(l) {
+    localStorage.setItem('kartiba.lang', l);
+    this.langChosen = l;
+    setLang(l);
+    for (const fn of this.listeners) fn(null);
+    this.changed();
+  }
+
+  toast(text, kind) { toast(text, kind); }
+
+  changed() {
+    if (this.renderQueued) return;
+    this.renderQueued = true;
+    requestAnimationFrame(() => {
+      this.renderQueued = false;
+      renderShell(this);
+    });
+  }
+
+  get lang() { return lang(); }
+}
+
+/** Which entity a command is about: "item:bornem", "pledge:p1", or "plan". */
+export function entityKey(command) {
+  const d = command.data || {};
+  for (const k of ['pledge', 'item', 'venue', 'person', 'decision']) {
+    if (typeof d[k] === 'string') return `${k}:${d[k]}`;
+  }
+  return 'plan';
+}

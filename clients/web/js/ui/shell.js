@@ -1,0 +1,119 @@
+// The frame around every tab: header (plan, connection, presence, language), tabs, the replay
+// bar, and the active tab's content.
+import { h, replaceKeepingFocus } from '../dom.js';
+import { t, lang, LANGS } from '../i18n.js';
+import { formatShortDate } from '../time.js';
+import { renderAgenda } from './agenda.js';
+import { renderPledges } from './pledges.js';
+import { renderCoverage } from './coverage.js';
+import { renderHistory, renderReplayBar } from './history.js';
+
+const TABS = ['agenda', 'pledges', 'sdg', 'history'];
+
+export function renderShell(app) {
+  const route = TABS.includes(app.route) ? app.route : 'agenda';
+  const view = app.view;
+  document.title = view ? `${view.title} · ${t('app.name')}` : t('app.name');
+  document.querySelector('.skip-link').textContent = t('app.skip');
+  const slots = app.slots ||= createSlots(app.root);
+  replaceKeepingFocus(slots.header, header(app, view));
+  replaceKeepingFocus(slots.nav, nav(route));
+  if ((app.replay || route === 'history') && app.model.loaded) {
+    const bar = renderReplayBar(app);
+    if (bar.parentNode !== slots.replay) slots.replay.replaceChildren(bar);
+  } else {
+    slots.replay.replaceChildren();
+  }
+  slots.main.className = `main main-${route}${app.replay ? ' is-replay' : ''}`;
+  replaceKeepingFocus(slots.main, !view ? h('p', { class: 'loading' }, t('loading')) : tab(app, route, view));
+}
+
+/** The parts of the page re-rendered separately; the replay bar's slot is updated in place. */
+function createSlots(root) {
+  const slots = {
+    header: h('div', { class: 'slot-header' }),
+    nav: h('div', { class: 'slot-nav' }),
+    replay: h('div', { class: 'slot-replay' }),
+    main: h('main', { id: 'main', tabindex: '-1' }),
+  };
+  root.replaceChildren(slots.header, slots.nav, slots.replay, slots.main);
+  return slots;
+}
+
+function tab(app, route, view) {
+  switch (route) {
+    case 'agenda': return renderAgenda(app, view);
+    case 'pledges': return renderPledges(app, view);
+    case 'sdg': return renderCoverage(app, view);
+    case 'history': return renderHistory(app, view);
+    default: throw new Error(`no tab ${route}`);
+  }
+}
+
+function header(app, view) {
+  const dates = view && view.start_date
+    ? `${formatShortDate(view.start_date)} – ${formatShortDate(view.end_date)}` : '';
+  return h('header', { class: 'topbar' },
+    h('div', { class: 'brand', 'aria-hidden': 'true' }, h('span', { class: 'brand-mark' }), t('app.name')),
+    h('div', { class: 'plan-head' },
+      h('h1', { class: 'plan-title' }, view ? view.title : app.planId),
+      view ? h('p', { class: 'plan-meta' }, [dates, view.place, view.organiser].filter(Boolean).join(' · ')) : null),
+    h('div', { class: 'top-tools' },
+      connection(app),
+      presence(app),
+      h('div', { class: 'lang-switch', role: 'group', 'aria-label': t('lang.switch') },
+        LANGS.map((l) => h('button', {
+          type: 'button', class: 'lang-btn', 'aria-pressed': String(lang() === l), 'data-key': `lang-${l}`,
+          lang: l, onclick: () => app.setLanguage(l),
+        }, l.toUpperCase()))),
+      h('div', { class: 'account' },
+        app.me ? h('span', { class: 'me' }, app.me.actor, ' · ', t(`role.${app.me.role}`) || app.me.role) : null,
+        h('button', { type: 'button', class: 'link-btn', 'data-key': 'pick-plan', onclick: () => app.onPickPlan() }, t('picker.switch')),
+        h('button', { type: 'button', class: 'link-btn', 'data-key': 'sign-out', onclick: () => app.onSignOut() }, t('signin.out')))));
+}
+
+function connection(app) {
+  const queued = app.conn.outbox.size;
+  const s = app.status;
+  const label = { online: t('conn.online'), connecting: t('conn.connecting'), offline: t('conn.offline'), unauthorized: t('conn.unauthorized') }[s] || s;
+  const retry = s === 'offline' && app.conn.retryAt ? Math.max(1, Math.round((app.conn.retryAt - Date.now()) / 1000)) : null;
+  return h('div', { class: `conn conn-${s}`, role: 'status', 'data-status': s, title: retry ? t('conn.retry', { s: retry }) : null },
+    h('span', { class: 'conn-dot', 'aria-hidden': 'true' }),
+    h('span', { class: 'conn-label' }, label),
+    queued ? h('span', { class: 'conn-queued', 'data-queued': String(queued) }, t('conn.queued', { n: queued })) : null);
+}
+
+function presence(app) {
+  const users = dedupe(app.presence);
+  if (!users.length) return null;
+  return h('div', { class: 'presence', 'aria-label': t('presence.label') },
+    h('span', { class: 'visually-hidden' }, t('presence.label'), ': '),
+    h('ul', { class: 'avatars' }, users.map((u) => h('li', {
+      class: 'avatar', title: u.actor + (app.me && u.actor === app.me.actor ? ' ' + t('presence.you') : ''),
+      style: { background: colourFor(u.actor) },
+    }, h('span', { 'aria-hidden': 'true' }, initials(u.actor)), h('span', { class: 'visually-hidden' }, u.actor, '; ')))));
+}
+
+function nav(route) {
+  return h('nav', { class: 'tabs', 'aria-label': t('nav.label') },
+    TABS.map((id) => h('a', {
+      href: `#${id}`, class: 'tab', 'data-key': `tab-${id}`, 'aria-current': id === route ? 'page' : null,
+    }, t(`nav.${id === 'sdg' ? 'sdg' : id}`))));
+}
+
+function dedupe(users) {
+  const seen = new Map();
+  for (const u of users) if (u && u.actor && (!seen.has(u.actor) || u.editing)) seen.set(u.actor, u);
+  return [...seen.values()];
+}
+
+export function initials(name) {
+  return name.split(/[\s.]+/).filter(Boolean).slice(0, 2).map((w) => w[0].toUpperCase()).join('') || '?';
+}
+
+/** A stable, readable colour per person (white text on it passes AA). */
+export function colourFor(name) {
+  let hash = 0;
+  for (const ch of name) hash = (hash * 31 + ch.codePointAt(0)) >>> 0;
+  return `hsl(${hash % 360} 55% 38%)`;
+}
