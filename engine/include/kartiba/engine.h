@@ -6,7 +6,8 @@
 //
 // Thread-safety: every method may be called from any thread at once. Commands of one plan
 // are applied in one order; different plans proceed in parallel. Callbacks (command
-// completion, subscription deliveries) run on the engine's own threads and must not block:
+// completion, subscription deliveries) run on the engine's own threads, may hold a plan's
+// lock, and must neither block nor call back into the engine:
 // hand the work to your own executor (the server posts to a connection's strand).
 #pragma once
 

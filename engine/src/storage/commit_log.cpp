@@ -1,0 +1,113 @@
+#include "storage/commit_log.h"
+
+#include <chrono>
+#include <iterator>
+
+#include "core/event_format.h"
+
+namespace kartiba {
+
+CommitLog::CommitLog(Store& store, bool sync, uint64_t next_seq)
+    : store_(store), sync_(sync), next_seq_(next_seq) {
+  stats_.commit_latency_us_buckets.assign(std::size(kLatencyBucketsUs) + 1, 0);
+  stats_.batch_size_buckets.assign(std::size(kBatchBuckets) + 1, 0);
+  writer_ = std::thread([this] { run(); });
+}
+
+CommitLog::~CommitLog() { stop(); }
+
+void CommitLog::append(std::vector<KeyedRecord> events, std::vector<WriteOp> ops, Done done) {
+  {
+    std::lock_guard lock(mu_);
+    if (!stopping_) {
+      queue_.push_back({std::move(events), std::move(ops), std::move(done)});
+      cv_.notify_one();
+      return;
+    }
+  }
+  done(Error::unavailable("the server is shutting down"), 0);
+}
+
+void CommitLog::stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+    cv_.notify_one();
+  }
+  if (writer_.joinable()) writer_.join();
+}
+
+void CommitLog::run() {
+  for (;;) {
+    std::deque<Pending> group;
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping and drained
+      group.swap(queue_);
+    }
+    commit(group);
+  }
+}
+
+void CommitLog::commit(std::deque<Pending>& group) {
+  if (failed_) {
+    if (store_.resume().ok()) failed_ = false;
+  }
+  if (failed_) {
+    for (auto& p : group)
+      p.done(Error::unavailable("storage failed earlier and has not recovered; nothing was applied"), 0);
+    return;
+  }
+  auto started = std::chrono::steady_clock::now();
+  std::vector<WriteOp> ops;
+  std::vector<uint64_t> first_seqs;
+  size_t events = 0;
+  uint64_t seq = next_seq_;
+  for (auto& p : group) {
+    first_seqs.push_back(seq);
+    for (auto& [key, record] : p.events) {
+      std::string seq_bytes = format::big_endian64(seq++);
+      record += seq_bytes;
+      ops.push_back({Space::events, key, std::move(record)});
+      ops.push_back({Space::global, std::move(seq_bytes), std::move(key)});
+    }
+    events += p.events.size();
+    std::move(p.ops.begin(), p.ops.end(), std::back_inserter(ops));
+  }
+  Status st = store_.write(ops, sync_);
+  if (!st.ok()) {
+    failed_ = true;
+    for (auto& p : group) p.done(st, 0);
+    std::lock_guard lock(stats_mu_);
+    stats_.storage_failed = true;
+    return;
+  }
+  next_seq_ = seq;
+  auto us = uint64_t(std::chrono::duration_cast<std::chrono::microseconds>(
+                         std::chrono::steady_clock::now() - started).count());
+  {
+    std::lock_guard lock(stats_mu_);
+    stats_.storage_failed = false;
+    stats_.commits++;
+    stats_.events_appended += events;
+    stats_.commit_batch_events_sum += events;
+    stats_.latency_us_sum += us;
+    size_t i = 0;
+    while (i < std::size(kLatencyBucketsUs) && us > kLatencyBucketsUs[i]) ++i;
+    stats_.commit_latency_us_buckets[i]++;
+    size_t j = 0;
+    while (j < std::size(kBatchBuckets) && events > kBatchBuckets[j]) ++j;
+    stats_.batch_size_buckets[j]++;
+  }
+  for (size_t i = 0; i < group.size(); ++i) group[i].done({}, first_seqs[i]);
+}
+
+void CommitLog::fill_stats(EngineStats& stats) {
+  std::lock_guard lock(stats_mu_);
+  auto plans = stats.plans;
+  stats = stats_;
+  stats.plans = plans;
+}
+
+}  // namespace kartiba
