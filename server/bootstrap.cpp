@@ -1,0 +1,113 @@
+#include "bootstrap.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "app.h"
+#include "kartiba/engine.h"
+#include "kartiba/event.h"
+#include "log.h"
+
+#ifndef KARTIBA_WEB_SOURCE_DIR
+#define KARTIBA_WEB_SOURCE_DIR ""
+#endif
+#ifndef KARTIBA_WEB_INSTALL_DIR
+#define KARTIBA_WEB_INSTALL_DIR ""
+#endif
+#ifndef KARTIBA_DEMO_SOURCE_DIR
+#define KARTIBA_DEMO_SOURCE_DIR ""
+#endif
+#ifndef KARTIBA_DEMO_INSTALL_DIR
+#define KARTIBA_DEMO_INSTALL_DIR ""
+#endif
+
+namespace kartiba::server {
+namespace fs = std::filesystem;
+namespace {
+
+constexpr const char* kDemoFile = "brussels-2024.json";
+
+bool is_dir(const std::string& path) {
+  std::error_code ec;
+  return !path.empty() && fs::is_directory(path, ec);
+}
+
+bool is_file(const std::string& path) {
+  std::error_code ec;
+  return !path.empty() && fs::is_regular_file(path, ec);
+}
+
+std::string trim(std::string s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.pop_back();
+  size_t i = 0;
+  while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) ++i;
+  return s.substr(i);
+}
+
+}  // namespace
+
+std::string find_web_dir(const std::string& flag) {
+  if (!flag.empty()) return is_dir(flag) ? flag : std::string();
+  for (const std::string dir : {KARTIBA_WEB_SOURCE_DIR, KARTIBA_WEB_INSTALL_DIR}) {
+    if (is_file(dir + "/index.html")) return dir;
+  }
+  return {};
+}
+
+std::string find_demo_file() {
+  for (const std::string dir : {KARTIBA_DEMO_SOURCE_DIR, KARTIBA_DEMO_INSTALL_DIR}) {
+    if (!dir.empty() && is_file(dir + "/" + kDemoFile)) return dir + "/" + kDemoFile;
+  }
+  return {};
+}
+
+Result<std::optional<std::string>> bootstrap_admin(App& app) {
+  if (const char* env = std::getenv("KARTIBA_ADMIN_TOKEN"); env && *env) {
+    app.tokens->add_bootstrap_admin(env, "admin");
+    return std::optional<std::string>();
+  }
+  const std::string path = app.config.data_dir + "/admin-token";
+  if (is_file(path)) {
+    std::ifstream in(path);
+    std::stringstream text;
+    text << in.rdbuf();
+    const std::string token = trim(text.str());
+    if (token.empty()) return Error::invalid(path + " is empty; delete it to make a new admin token");
+    app.tokens->add_bootstrap_admin(token, "admin");
+    return std::optional<std::string>();
+  }
+  const std::string token = random_hex(32);
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) return Error::unavailable("cannot create " + path + ": " + std::strerror(errno));
+  const std::string line = token + "\n";
+  const bool ok = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size()) && ::fsync(fd) == 0;
+  ::close(fd);
+  if (!ok) return Error::unavailable("cannot write " + path);
+  app.tokens->add_bootstrap_admin(token, "admin");
+  return std::optional<std::string>(token);
+}
+
+Result<std::string> load_demo(App& app) {
+  if (!app.engine->plans().empty()) return std::string();
+  const std::string file = find_demo_file();
+  if (file.empty()) return Error::not_found(std::string("demo plan ") + kDemoFile + " not found");
+  std::ifstream in(file, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  CommandOutcome o = app.engine->import_plan(text.str(), "kartiba demo");
+  if (!o.ok) return o.error ? *o.error : Error::unavailable("demo import failed");
+  for (const auto& e : o.events) {
+    if (e) return e->plan;
+  }
+  return std::string("brussels-2024");
+}
+
+}  // namespace kartiba::server

@@ -1,0 +1,30 @@
+// The plan exports that are formats of their own: iCalendar, CSV and frab schedule JSON.
+//
+// Each builds the whole response for GET /api/plans/{plan}/<file> from the engine's view.
+// The router has checked the token may read the plan; the plan may still not exist
+// (answer 404 not_found then).
+// Thread-safety: called on a work thread; may block and use CPU freely.
+//
+// TODO(exports): not implemented yet — each returns 404 not_found "not implemented yet".
+// Another engineer fills them in; the routes, auth and threading are done.
+#pragma once
+
+#include <string>
+
+#include "http_types.h"
+#include "url.h"
+
+namespace kartiba {
+class Engine;
+}
+
+namespace kartiba::server {
+
+// GET /api/plans/{plan}/agenda.ics — RFC 5545 with a VTIMEZONE for every zone used.
+HttpResponse export_agenda_ics(Engine& engine, const std::string& plan, const Query& query);
+// GET /api/plans/{plan}/pledges.csv — RFC 4180, UTF-8.
+HttpResponse export_pledges_csv(Engine& engine, const std::string& plan, const Query& query);
+// GET /api/plans/{plan}/schedule.json — the c3voc/frab schedule JSON format.
+HttpResponse export_schedule_json(Engine& engine, const std::string& plan, const Query& query);
+
+}  // namespace kartiba::server

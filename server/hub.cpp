@@ -1,0 +1,143 @@
+#include "hub.h"
+
+#include <set>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "kartiba/event.h"
+
+namespace kartiba::server {
+namespace {
+constexpr size_t kFrameCacheEntries = 8192;
+}
+
+void Hub::add_peer(const std::string& token_id, uint64_t session, std::weak_ptr<Peer> peer) {
+  std::lock_guard lock(mutex_);
+  peers_[session] = PeerEntry{token_id, std::move(peer)};
+}
+
+void Hub::remove_peer(uint64_t session) {
+  std::lock_guard lock(mutex_);
+  peers_.erase(session);
+  for (auto it = presence_.begin(); it != presence_.end();) {
+    const std::string plan = it->first;
+    auto& users = it->second;
+    if (users.erase(session) == 0) {
+      ++it;
+      continue;
+    }
+    if (users.empty()) {
+      it = presence_.erase(it);
+    } else {
+      broadcast_presence_locked(plan);
+      ++it;
+    }
+  }
+}
+
+size_t Hub::revoke_token(const std::string& token_id) {
+  std::vector<std::shared_ptr<Peer>> targets;
+  {
+    std::lock_guard lock(mutex_);
+    for (auto& [id, entry] : peers_) {
+      if (entry.token_id != token_id) continue;
+      if (auto p = entry.peer.lock()) targets.push_back(std::move(p));
+    }
+  }
+  for (auto& p : targets) p->post_revoked();
+  return targets.size();
+}
+
+void Hub::shutdown_all() {
+  std::vector<std::shared_ptr<Peer>> targets;
+  {
+    std::lock_guard lock(mutex_);
+    for (auto& [id, entry] : peers_) {
+      if (auto p = entry.peer.lock()) targets.push_back(std::move(p));
+    }
+  }
+  for (auto& p : targets) p->post_shutdown();
+}
+
+void Hub::join(const std::string& plan, uint64_t session, const std::string& actor) {
+  std::lock_guard lock(mutex_);
+  auto& users = presence_[plan];
+  auto [it, inserted] = users.try_emplace(session, Presence{actor, ""});
+  if (!inserted) it->second.editing.clear();
+  broadcast_presence_locked(plan);
+}
+
+bool Hub::set_editing(const std::string& plan, uint64_t session, const std::string& editing) {
+  std::lock_guard lock(mutex_);
+  auto pit = presence_.find(plan);
+  if (pit == presence_.end()) return false;
+  auto it = pit->second.find(session);
+  if (it == pit->second.end()) return false;
+  if (it->second.editing != editing) {
+    it->second.editing = editing;
+    broadcast_presence_locked(plan);
+  }
+  return true;
+}
+
+void Hub::leave(const std::string& plan, uint64_t session) {
+  std::lock_guard lock(mutex_);
+  auto pit = presence_.find(plan);
+  if (pit == presence_.end() || pit->second.erase(session) == 0) return;
+  if (pit->second.empty()) {
+    presence_.erase(pit);
+    return;
+  }
+  broadcast_presence_locked(plan);
+}
+
+void Hub::broadcast_presence_locked(const std::string& plan) {
+  const auto& users = presence_[plan];
+  // One entry per (actor, editing): two tabs of one person editing nothing show once.
+  std::set<std::pair<std::string, std::string>> unique;
+  for (const auto& [session, p] : users) unique.emplace(p.actor, p.editing);
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& [actor, editing] : unique) {
+    list.push_back({{"actor", actor},
+                    {"editing", editing.empty() ? nlohmann::json(nullptr) : nlohmann::json(editing)}});
+  }
+  nlohmann::json frame = {{"type", "presence"}, {"plan", plan}, {"users", std::move(list)}};
+  auto text = std::make_shared<const std::string>(frame.dump());
+  // Posted under the lock on purpose: a post only queues the frame on the session's strand
+  // (no I/O), and posting in lock order keeps every session's presence frames in change order.
+  for (const auto& [session, p] : users) {
+    auto it = peers_.find(session);
+    if (it == peers_.end()) continue;
+    if (auto peer = it->second.peer.lock()) peer->post_frame(text);
+  }
+}
+
+std::shared_ptr<const std::string> Hub::event_frame(const Event& event) {
+  auto key = std::make_pair(event.plan, event.revision);
+  {
+    std::lock_guard lock(frames_mutex_);
+    if (auto it = frames_.find(key); it != frames_.end()) return it->second;
+  }
+  const std::string& body = event.json.empty() ? event.to_json().dump() : event.json;
+  std::string text;
+  text.reserve(body.size() + event.plan.size() + 40);
+  text += R"({"type":"event","plan":)";
+  text += nlohmann::json(event.plan).dump();
+  text += R"(,"event":)";
+  text += body;
+  text += '}';
+  auto frame = std::make_shared<const std::string>(std::move(text));
+  std::lock_guard lock(frames_mutex_);
+  auto [it, inserted] = frames_.try_emplace(key, frame);
+  if (inserted) {
+    frame_order_.push_back(key);
+    if (frame_order_.size() > kFrameCacheEntries) {
+      frames_.erase(frame_order_.front());
+      frame_order_.pop_front();
+    }
+  }
+  return it->second;
+}
+
+}  // namespace kartiba::server

@@ -1,0 +1,50 @@
+// kartiba::server::Metrics — the server's counters, rendered in Prometheus text format for
+// GET /metrics together with the engine's stats.
+//
+// Thread-safety: every method may be called from any thread. Gauges and plain counters are
+// atomics; labelled counters sit behind one mutex (a map increment per request or command).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+#include <utility>
+
+namespace kartiba {
+struct EngineStats;
+}
+
+namespace kartiba::server {
+
+class Metrics {
+ public:
+  Metrics() = default;
+  Metrics(const Metrics&) = delete;
+  Metrics& operator=(const Metrics&) = delete;
+
+  // `type` must come from a bounded set (the known command types or "other").
+  void count_command(const std::string& type, const std::string& result);
+  void count_http(int status);
+
+  std::atomic<int64_t> connections{0};
+  std::atomic<int64_t> ws_sessions{0};
+  std::atomic<int64_t> ws_subscriptions{0};
+  std::atomic<uint64_t> ws_lagging_total{0};
+  std::atomic<uint64_t> ws_closed_overflow_total{0};
+  std::atomic<uint64_t> connections_rejected_total{0};
+
+  std::string render(const EngineStats& engine) const;
+
+ private:
+  mutable std::mutex mutex_;
+  std::map<std::pair<std::string, std::string>, uint64_t> commands_;  // GUARDED_BY(mutex_)
+  std::map<int, uint64_t> http_;                                       // GUARDED_BY(mutex_)
+};
+
+// "reschedule-item" when it is one of the command types of SPEC.md, else "other": keeps the
+// metric's label set bounded whatever clients send.
+std::string metric_command_type(const std::string& type);
+
+}  // namespace kartiba::server

@@ -1,0 +1,327 @@
+// WebSocketSession: what the client says (auth, subscribe, unsubscribe, command, presence)
+// and the plan subscriptions behind it. All on the session's strand unless said otherwise.
+#include <nlohmann/json.hpp>
+
+#include "app.h"
+#include "commands.h"
+#include "json_check.h"
+#include "kartiba/event.h"
+#include "log.h"
+#include "websocket_session.h"
+
+namespace kartiba::server {
+namespace {
+
+// Events per catch-up page read before the live subscription starts.
+constexpr uint64_t kCatchUpPage = 256;
+
+bool valid_plan_id(const std::string& id) {
+  if (id.empty() || id.size() > 64) return false;
+  for (size_t i = 0; i < id.size(); ++i) {
+    const char c = id[i];
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (c == '-' && i > 0))) return false;
+  }
+  return true;
+}
+
+bool valid_entity_id(const std::string& id) {
+  if (id.empty() || id.size() > 64) return false;
+  for (char c : id) {
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+          c == '_' || c == '-')) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// The engine's deliveries for one subscription, posted to the session's strand. Holds the
+// session weakly: a subscription must not keep its session alive.
+class PlanSubscriber final : public Subscriber {
+ public:
+  PlanSubscriber(std::weak_ptr<WebSocketSession> session, std::string plan, uint64_t generation)
+      : session_(std::move(session)), plan_(std::move(plan)), generation_(generation) {}
+
+  void on_snapshot(uint64_t revision, std::shared_ptr<const std::string> view) override {
+    if (auto s = session_.lock()) s->deliver_snapshot(plan_, generation_, revision, std::move(view));
+  }
+  void on_events(const std::vector<EventPtr>& events) override {
+    if (auto s = session_.lock()) s->deliver_events(plan_, generation_, events);
+  }
+
+ private:
+  const std::weak_ptr<WebSocketSession> session_;
+  const std::string plan_;
+  const uint64_t generation_;
+};
+
+// The plan a message names: present, a string, a plan id.
+Result<std::string> plan_of(const nlohmann::json& msg) {
+  auto it = msg.find("plan");
+  if (it == msg.end() || !it->is_string()) return Error::invalid("plan is required", "/plan");
+  std::string plan = it->get<std::string>();
+  if (!valid_plan_id(plan)) return Error::not_found("no such plan: not a plan id", "/plan");
+  return plan;
+}
+
+}  // namespace
+
+void WebSocketSession::deliver_snapshot(const std::string& plan, uint64_t generation, uint64_t revision,
+                                        std::shared_ptr<const std::string> view) {
+  net::post(ws_.get_executor(), [self = shared_from_this(), plan, generation, revision, view = std::move(view)] {
+    self->on_snapshot(plan, generation, revision, view);
+  });
+}
+
+void WebSocketSession::deliver_events(const std::string& plan, uint64_t generation, std::vector<EventPtr> events) {
+  net::post(ws_.get_executor(), [self = shared_from_this(), plan, generation, events = std::move(events)] {
+    self->on_events(plan, generation, events);
+  });
+}
+
+void WebSocketSession::send_error(const Error& error, const std::string& plan) {
+  nlohmann::json body = nlohmann::json::parse(error.to_json(), nullptr, false);
+  nlohmann::json frame = {{"type", "error"}};
+  frame["error"] = body.is_object() && body.contains("error") ? body["error"] : nlohmann::json::object();
+  if (!plan.empty()) frame["plan"] = plan;
+  send(frame.dump());
+}
+
+void WebSocketSession::handle_message(const std::string& text) {
+  auto parsed = parse_json_object(text, app_->config.max_json_depth);
+  if (!parsed.ok()) return send_error(parsed.error());
+  const nlohmann::json& msg = *parsed;
+  auto type_it = msg.find("type");
+  if (type_it == msg.end() || !type_it->is_string()) {
+    return send_error(Error::invalid("type is required", "/type"));
+  }
+  const std::string type = type_it->get<std::string>();
+  if (type == "auth") return on_auth(msg);
+  if (!who_) return send_error(Error::unauthorized("authenticate first: {\"type\":\"auth\",\"token\":…}"));
+  if (type == "subscribe") return on_subscribe(msg);
+  if (type == "unsubscribe") return on_unsubscribe(msg);
+  if (type == "command") return on_command(msg);
+  if (type == "presence") return on_presence(msg);
+  send_error(Error::invalid("unknown message type " + type, "/type"));
+}
+
+void WebSocketSession::on_auth(const nlohmann::json& msg) {
+  if (who_) return send_error(Error::invalid("already authenticated"));
+  auto it = msg.find("token");
+  if (it == msg.end() || !it->is_string()) return send_error(Error::invalid("token is required", "/token"));
+  PrincipalPtr who = app_->tokens->authenticate(it->get<std::string>());
+  if (!who) {
+    send_error(Error::unauthorized("unknown or revoked token"));
+    return close_after_flush({websocket::close_code::policy_error, "unauthorized"});
+  }
+  who_ = std::move(who);
+  beast::error_code ignored;
+  auth_timer_.cancel(ignored);
+  app_->hub.add_peer(who_->id, id_, weak_from_this());
+  // A revoke between authenticate() and add_peer() would have missed this session.
+  if (!app_->tokens->is_active(who_->id)) {
+    send_error(Error::unauthorized("token revoked"));
+    return close_after_flush({websocket::close_code::policy_error, "token revoked"});
+  }
+  log::info("websocket session " + std::to_string(id_) + " authenticated actor=" + log::quote(who_->name) +
+            " role=" + std::string(to_string(who_->role)));
+  nlohmann::json welcome = {{"type", "welcome"}, {"actor", who_->name}, {"role", std::string(to_string(who_->role))}};
+  send(welcome.dump());
+}
+
+void WebSocketSession::on_subscribe(const nlohmann::json& msg) {
+  auto plan = plan_of(msg);
+  if (!plan.ok()) return send_error(plan.error());
+  if (!who_->may_read(*plan)) return send_error(Error::forbidden("this token may not read plan " + *plan), *plan);
+  std::optional<uint64_t> from;
+  if (auto it = msg.find("from"); it != msg.end() && !it->is_null()) {
+    if (!it->is_number_unsigned() && !(it->is_number_integer() && it->get<int64_t>() >= 0)) {
+      return send_error(Error::invalid("from must be a revision number", "/from"), *plan);
+    }
+    from = it->get<uint64_t>();
+  }
+  if (plans_.count(*plan)) drop_plan(*plan);  // subscribing again starts over
+  PlanState& st = plans_[*plan];
+  st.generation = ++next_generation_;
+  app_->metrics.ws_subscriptions.fetch_add(1);
+  if (from) {
+    st.sent_revision = *from;
+    st.catching_up = true;
+    // Present at once: events, not a snapshot, come next.
+    join_presence(*plan, st);
+    return continue_catch_up(*plan);
+  }
+  subscribe_live(*plan, st.generation, std::nullopt);
+}
+
+void WebSocketSession::continue_catch_up(const std::string& plan) {
+  auto it = plans_.find(plan);
+  if (it == plans_.end() || !it->second.catching_up || it->second.page_pending) return;
+  PlanState& st = it->second;
+  const uint64_t current = app_->engine->revision(plan);
+  if (current == 0) {
+    send_error(Error::not_found("no such plan: " + plan, "/plan"), plan);
+    return drop_plan(plan);
+  }
+  if (current <= st.sent_revision + kCatchUpPage) {
+    // Close enough: the engine delivers the rest, then live events, with none missed.
+    st.catching_up = false;
+    return subscribe_live(plan, st.generation, st.sent_revision);
+  }
+  st.page_pending = true;
+  const uint64_t generation = st.generation;
+  const uint64_t from = st.sent_revision;
+  auto self = shared_from_this();
+  const bool queued = app_->work->submit([self, plan, generation, from] {
+    auto page = self->app_->engine->events(plan, from, kCatchUpPage);
+    net::post(self->ws_.get_executor(), [self, plan, generation, page = std::move(page)]() mutable {
+      self->on_catch_up_page(plan, generation, std::move(page));
+    });
+  });
+  if (!queued) {
+    send_error(Error::unavailable("server busy; subscribe again"), plan);
+    drop_plan(plan);
+  }
+}
+
+void WebSocketSession::on_catch_up_page(const std::string& plan, uint64_t generation,
+                                        Result<std::vector<EventPtr>> page) {
+  auto it = plans_.find(plan);
+  if (it == plans_.end() || it->second.generation != generation) return;
+  PlanState& st = it->second;
+  st.page_pending = false;
+  if (!page.ok()) {
+    send_error(page.error(), plan);
+    return drop_plan(plan);
+  }
+  std::vector<EventPtr> fresh;
+  for (auto& e : *page) {
+    if (e->revision > st.sent_revision) fresh.push_back(std::move(e));
+  }
+  if (fresh.empty()) {
+    // Nothing more to page through (the plan's end moved?): let the engine finish.
+    st.catching_up = false;
+    return subscribe_live(plan, generation, st.sent_revision);
+  }
+  send_event_frames(plan, fresh, /*paced=*/true);
+  if (state_ == State::open && queued_bytes_ < app_->config.ws_queue_bytes / 2) continue_catch_up(plan);
+  // Otherwise on_write continues once the queue has drained.
+}
+
+void WebSocketSession::subscribe_live(const std::string& plan, uint64_t generation, std::optional<uint64_t> from) {
+  auto subscriber = std::make_shared<PlanSubscriber>(weak_from_this(), plan, generation);
+  auto self = shared_from_this();
+  // Subscribing builds a snapshot or reads old events: work-pool work.
+  const bool queued = app_->work->submit([self, plan, generation, from, subscriber] {
+    auto sub = self->app_->engine->subscribe(plan, from, subscriber);
+    net::post(self->ws_.get_executor(), [self, plan, generation, sub = std::move(sub)]() mutable {
+      self->on_subscribed(plan, generation, std::move(sub));
+    });
+  });
+  if (!queued) {
+    send_error(Error::unavailable("server busy; subscribe again"), plan);
+    drop_plan(plan);
+  }
+}
+
+void WebSocketSession::on_subscribed(const std::string& plan, uint64_t generation,
+                                     Result<std::unique_ptr<Subscription>> sub) {
+  auto it = plans_.find(plan);
+  if (it == plans_.end() || it->second.generation != generation || state_ == State::closed) {
+    if (sub.ok() && *sub) (*sub)->cancel();  // unsubscribed meanwhile
+    return;
+  }
+  if (!sub.ok()) {
+    send_error(sub.error(), plan);
+    return drop_plan(plan);
+  }
+  it->second.subscription = std::move(*sub);
+}
+
+void WebSocketSession::on_snapshot(const std::string& plan, uint64_t generation, uint64_t revision,
+                                   std::shared_ptr<const std::string> view) {
+  auto it = plans_.find(plan);
+  if (it == plans_.end() || it->second.generation != generation) return;
+  std::string frame = R"({"type":"snapshot","plan":)";
+  frame += nlohmann::json(plan).dump();
+  frame += R"(,"revision":)" + std::to_string(revision) + R"(,"view":)";
+  frame += view ? *view : std::string("null");
+  frame += '}';
+  it->second.sent_revision = revision;
+  send(std::move(frame));
+  join_presence(plan, it->second);
+}
+
+void WebSocketSession::on_events(const std::string& plan, uint64_t generation, const std::vector<EventPtr>& events) {
+  auto it = plans_.find(plan);
+  if (it == plans_.end() || it->second.generation != generation) return;
+  // The engine delivers each event once; this guards the seam with the snapshot anyway.
+  std::vector<EventPtr> fresh;
+  fresh.reserve(events.size());
+  for (const auto& e : events) {
+    if (e->revision > it->second.sent_revision) fresh.push_back(e);
+  }
+  send_event_frames(plan, fresh, /*paced=*/false);
+}
+
+void WebSocketSession::join_presence(const std::string& plan, PlanState& state) {
+  if (state.joined || !who_) return;
+  state.joined = true;
+  app_->hub.join(plan, id_, who_->name);
+}
+
+void WebSocketSession::drop_plan(const std::string& plan) {
+  auto it = plans_.find(plan);
+  if (it == plans_.end()) return;
+  if (it->second.subscription) it->second.subscription->cancel();
+  if (it->second.joined) app_->hub.leave(plan, id_);
+  plans_.erase(it);
+  app_->metrics.ws_subscriptions.fetch_sub(1);
+}
+
+void WebSocketSession::on_unsubscribe(const nlohmann::json& msg) {
+  auto plan = plan_of(msg);
+  if (!plan.ok()) return send_error(plan.error());
+  drop_plan(*plan);
+}
+
+void WebSocketSession::on_command(const nlohmann::json& msg) {
+  std::string id;
+  auto cmd = msg.find("command");
+  if (cmd != msg.end() && cmd->is_object()) {
+    if (auto it = cmd->find("id"); it != cmd->end() && it->is_string()) id = it->get<std::string>();
+  }
+  auto reject = [&](const Error& error) {
+    CommandOutcome o;
+    o.ok = false;
+    o.error = error;
+    o.command_id = id;
+    send(ws_command_reply(o));
+  };
+  auto plan = plan_of(msg);
+  if (!plan.ok()) return reject(plan.error());
+  if (cmd == msg.end() || !cmd->is_object()) return reject(Error::invalid("command must be an object", "/command"));
+  auto self = shared_from_this();
+  run_command(*app_, who_, *plan, *cmd, [self](CommandOutcome outcome) {
+    // On an engine thread: encode here, send on the strand.
+    auto reply = std::make_shared<const std::string>(ws_command_reply(outcome));
+    net::post(self->ws_.get_executor(), [self, reply] { self->send(reply); });
+  });
+}
+
+void WebSocketSession::on_presence(const nlohmann::json& msg) {
+  auto plan = plan_of(msg);
+  if (!plan.ok()) return send_error(plan.error());
+  std::string editing;
+  if (auto it = msg.find("editing"); it != msg.end() && !it->is_null()) {
+    if (!it->is_string() || (!it->get<std::string>().empty() && !valid_entity_id(it->get<std::string>()))) {
+      return send_error(Error::invalid("editing must be an entity id or null", "/editing"), *plan);
+    }
+    editing = it->get<std::string>();
+  }
+  if (!app_->hub.set_editing(*plan, id_, editing)) {
+    send_error(Error::invalid("subscribe to the plan before sending presence", "/plan"), *plan);
+  }
+}
+
+}  // namespace kartiba::server

@@ -1,0 +1,265 @@
+// WebSocketSession: the connection, its write queue and how it closes. The messages and
+// subscriptions are in websocket_messages.cpp.
+#include "websocket_session.h"
+
+#include <nlohmann/json.hpp>
+
+#include "app.h"
+#include "kartiba/event.h"
+#include "log.h"
+
+namespace kartiba::server {
+namespace {
+
+constexpr auto kAuthTimeout = std::chrono::seconds(30);
+
+}  // namespace
+
+WebSocketSession::WebSocketSession(tcp::socket&& socket, std::shared_ptr<App> app)
+    : ws_(std::move(socket)),
+      app_(std::move(app)),
+      id_(app_->hub.next_session_id()),
+      auth_timer_(ws_.get_executor()) {
+  app_->metrics.ws_sessions.fetch_add(1);
+}
+
+WebSocketSession::~WebSocketSession() {
+  app_->metrics.ws_sessions.fetch_sub(1);
+  if (conn_id_) app_->connections.remove(conn_id_);
+  // Subscriptions left (teardown not reached) end with their unique_ptrs; presence goes here.
+  app_->metrics.ws_subscriptions.fetch_sub(static_cast<int64_t>(plans_.size()));
+  app_->hub.remove_peer(id_);
+}
+
+void WebSocketSession::run(http::request<http::string_body> request) {
+  conn_id_ = app_->connections.add(weak_from_this());
+  if (app_->config.ws_send_buffer > 0) {
+    beast::error_code ec;
+    beast::get_lowest_layer(ws_).socket().set_option(net::socket_base::send_buffer_size(app_->config.ws_send_buffer), ec);
+  }
+  auto timeouts = websocket::stream_base::timeout::suggested(beast::role_type::server);
+  timeouts.idle_timeout = std::chrono::seconds(app_->config.idle_timeout_s);
+  ws_.set_option(timeouts);
+  ws_.set_option(websocket::stream_base::decorator(
+      [](websocket::response_type& res) { res.set(http::field::server, "kartiba"); }));
+  ws_.read_message_max(app_->config.max_body);
+  ws_.text(true);
+  auto req = std::make_shared<http::request<http::string_body>>(std::move(request));
+  // Accept on the strand, with the request the HTTP session already read.
+  net::dispatch(ws_.get_executor(), [self = shared_from_this(), req] {
+    self->ws_.async_accept(*req, [self, req](beast::error_code ec) { self->on_accept(ec); });
+  });
+}
+
+void WebSocketSession::on_accept(beast::error_code ec) {
+  if (ec) {
+    fail(ec, "websocket accept");
+    return teardown();
+  }
+  // The first message must authenticate, and soon.
+  auth_timer_.expires_after(kAuthTimeout);
+  auth_timer_.async_wait(beast::bind_front_handler(&WebSocketSession::on_auth_timeout, shared_from_this()));
+  do_read();
+}
+
+void WebSocketSession::on_auth_timeout(beast::error_code ec) {
+  if (ec || who_) return;  // cancelled, or authenticated in time
+  send_error(Error::unauthorized("no auth message in time"));
+  close_after_flush({websocket::close_code::policy_error, "authentication timeout"});
+}
+
+void WebSocketSession::do_read() {
+  ws_.async_read(buffer_, beast::bind_front_handler(&WebSocketSession::on_read, shared_from_this()));
+}
+
+void WebSocketSession::on_read(beast::error_code ec, std::size_t) {
+  if (ec) {
+    // Closed by the client, timed out, or a message over the limit (Beast closes with 1009).
+    if (ec != websocket::error::closed && log::enabled(LogLevel::debug)) {
+      log::debug("websocket session " + std::to_string(id_) + " read: " + ec.message());
+    }
+    return teardown();
+  }
+  if (!ws_.got_text()) {
+    buffer_.consume(buffer_.size());
+    send_error(Error::invalid("binary frames are not supported; send JSON text frames"));
+  } else {
+    std::string text = beast::buffers_to_string(buffer_.data());
+    buffer_.consume(buffer_.size());
+    handle_message(text);
+  }
+  if (state_ == State::closed) return;
+  do_read();
+}
+
+void WebSocketSession::post_frame(std::shared_ptr<const std::string> frame) {
+  net::post(ws_.get_executor(), [self = shared_from_this(), frame = std::move(frame)]() mutable {
+    self->send(std::move(frame));
+  });
+}
+
+void WebSocketSession::post_revoked() {
+  net::post(ws_.get_executor(), [self = shared_from_this()] {
+    self->send_error(Error::unauthorized("token revoked"));
+    self->close_after_flush({websocket::close_code::policy_error, "token revoked"});
+  });
+}
+
+void WebSocketSession::post_shutdown() {
+  net::post(ws_.get_executor(), [self = shared_from_this()] {
+    self->close_after_flush({websocket::close_code::going_away, "server stopping"});
+  });
+}
+
+void WebSocketSession::post_close() { post_shutdown(); }
+
+bool WebSocketSession::over_hard_limit() const {
+  // Frames other than events (snapshots, acks, presence) are never dropped; this bounds them.
+  return queued_bytes_ > 4 * app_->config.ws_queue_bytes + 16 * 1024 * 1024;
+}
+
+void WebSocketSession::send(std::shared_ptr<const std::string> text) {
+  if (state_ != State::open) return;
+  queued_bytes_ += text->size();
+  queue_.push_back(Frame{std::move(text), {}, 0, false});
+  if (over_hard_limit()) {
+    app_->metrics.ws_closed_overflow_total.fetch_add(1);
+    log::warn("websocket session " + std::to_string(id_) + " closed: write queue overflow");
+    return close_now({websocket::close_code::policy_error, "write queue overflow"});
+  }
+  if (!writing_) do_write();
+}
+
+void WebSocketSession::send_event_frames(const std::string& plan, const std::vector<EventPtr>& events, bool paced) {
+  if (state_ != State::open || events.empty()) return;
+  std::vector<std::shared_ptr<const std::string>> frames;
+  frames.reserve(events.size());
+  size_t bytes = 0;
+  for (const auto& e : events) {
+    frames.push_back(app_->hub.event_frame(*e));
+    bytes += frames.back()->size();
+  }
+  // Live events must fit the budget; a batch alone in the queue always goes, so a client
+  // that resumes always makes progress. Catch-up pages are paced by the caller instead.
+  if (!paced && queued_event_bytes_ > 0 && queued_event_bytes_ + bytes > app_->config.ws_queue_bytes) {
+    return lag(plan);
+  }
+  auto it = plans_.find(plan);
+  for (size_t i = 0; i < events.size(); ++i) {
+    queue_.push_back(Frame{std::move(frames[i]), plan, events[i]->revision, true});
+  }
+  queued_bytes_ += bytes;
+  queued_event_bytes_ += bytes;
+  if (it != plans_.end()) it->second.sent_revision = events.back()->revision;
+  if (over_hard_limit()) {
+    app_->metrics.ws_closed_overflow_total.fetch_add(1);
+    return close_now({websocket::close_code::policy_error, "write queue overflow"});
+  }
+  if (!writing_) do_write();
+}
+
+void WebSocketSession::lag(const std::string& plan) {
+  auto it = plans_.find(plan);
+  if (it == plans_.end()) return;
+  // Drop this plan's queued events, except the one being written.
+  uint64_t first_dropped = 0;
+  std::deque<Frame> kept;
+  for (size_t i = 0; i < queue_.size(); ++i) {
+    Frame& f = queue_[i];
+    const bool in_flight = writing_ && i == 0;
+    if (!in_flight && f.event && f.plan == plan) {
+      if (!first_dropped) first_dropped = f.revision;
+      queued_bytes_ -= f.text->size();
+      queued_event_bytes_ -= f.text->size();
+      continue;
+    }
+    kept.push_back(std::move(f));
+  }
+  queue_.swap(kept);
+  const uint64_t revision = first_dropped ? first_dropped - 1 : it->second.sent_revision;
+  drop_plan(plan);
+  app_->metrics.ws_lagging_total.fetch_add(1);
+  log::warn("websocket session " + std::to_string(id_) + " lagging on plan " + plan + " at revision " +
+            std::to_string(revision) + ": subscription cancelled");
+  nlohmann::json frame = {{"type", "lagging"}, {"plan", plan}, {"revision", revision}};
+  send(frame.dump());
+}
+
+void WebSocketSession::do_write() {
+  if (queue_.empty() || writing_) return;
+  writing_ = true;
+  ws_.text(true);
+  ws_.async_write(net::buffer(*queue_.front().text),
+                  beast::bind_front_handler(&WebSocketSession::on_write, shared_from_this()));
+}
+
+void WebSocketSession::on_write(beast::error_code ec, std::size_t) {
+  writing_ = false;
+  if (ec) {
+    fail(ec, "websocket write");
+    return teardown();
+  }
+  const Frame& done = queue_.front();
+  queued_bytes_ -= done.text->size();
+  if (done.event) queued_event_bytes_ -= done.text->size();
+  queue_.pop_front();
+
+  if (!queue_.empty()) {
+    do_write();
+  } else if (close_reason_ && state_ == State::closing) {
+    return do_close();
+  }
+  // Catch-ups waiting for the queue to drain go on.
+  if (state_ == State::open && queued_bytes_ < app_->config.ws_queue_bytes / 2) {
+    std::vector<std::string> waiting;
+    for (auto& [plan, st] : plans_) {
+      if (st.catching_up && !st.page_pending) waiting.push_back(plan);
+    }
+    for (const auto& plan : waiting) continue_catch_up(plan);
+  }
+}
+
+void WebSocketSession::close_after_flush(websocket::close_reason reason) {
+  if (state_ != State::open) return;
+  state_ = State::closing;
+  close_reason_ = std::move(reason);
+  if (!writing_ && queue_.empty()) do_close();
+}
+
+void WebSocketSession::close_now(websocket::close_reason reason) {
+  if (state_ == State::closed) return;
+  // Keep only the frame being written; Beast allows one write at a time.
+  while (queue_.size() > (writing_ ? 1u : 0u)) {
+    queued_bytes_ -= queue_.back().text->size();
+    if (queue_.back().event) queued_event_bytes_ -= queue_.back().text->size();
+    queue_.pop_back();
+  }
+  state_ = State::closing;
+  close_reason_ = std::move(reason);
+  if (!writing_) do_close();
+}
+
+void WebSocketSession::do_close() {
+  if (state_ == State::closed || !close_reason_) return;
+  auto reason = *close_reason_;
+  close_reason_.reset();  // one close only
+  ws_.async_close(reason, beast::bind_front_handler(&WebSocketSession::on_close, shared_from_this()));
+}
+
+void WebSocketSession::on_close(beast::error_code ec) {
+  if (ec) fail(ec, "websocket close");
+  teardown();
+}
+
+void WebSocketSession::teardown() {
+  if (state_ == State::closed) return;
+  state_ = State::closed;
+  beast::error_code ignored;
+  auth_timer_.cancel(ignored);
+  std::vector<std::string> plans;
+  for (auto& [plan, st] : plans_) plans.push_back(plan);
+  for (const auto& plan : plans) drop_plan(plan);
+  app_->hub.remove_peer(id_);
+}
+
+}  // namespace kartiba::server
