@@ -83,7 +83,7 @@ void create_or_import(ApiCall call, bool import) {
     CommandOutcome o = import ? engine.import_plan(c.http.body, c.who->name)
                               : engine.create_plan(c.http.body, c.who->name);
     c.app->metrics.count_command(import ? "import-plan" : "create-plan",
-                                 o.ok ? "ok" : std::string(to_string(o.error->code())));
+                                 o.ok ? "ok" : o.error ? std::string(to_string(o.error->code())) : "error");
     if (!o.ok) {
       return error_response(o.error ? *o.error : Error::unavailable("the plan was not created"));
     }
@@ -170,7 +170,15 @@ void get_history(ApiCall call, std::string plan) {
   }
   const uint64_t n = std::min<uint64_t>(*limit == 0 ? kDefaultLimit : *limit, kMaxLimit);
   offload(std::move(call), [plan, lang, from = *from, n](ApiCall& c) {
-    auto text = c.app->engine->history(plan, lang, from, n);
+    std::string language = lang;
+    if (language.empty()) {
+      // No ?lang: the plan's own language.
+      auto view = c.app->engine->view(plan);
+      if (!view.ok()) return error_response(view.error());
+      auto parsed = nlohmann::json::parse(**view, nullptr, false);
+      language = parsed.is_object() && parsed.value("language", "") == "en" ? "en" : "lv";
+    }
+    auto text = c.app->engine->history(plan, language, from, n);
     if (!text.ok()) return error_response(text.error());
     return HttpResponse::json(200, std::move(*text));
   });

@@ -18,6 +18,7 @@ HttpResponse metrics(App& app) {
   HttpResponse r;
   r.status = 200;
   r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+  app.metrics.connections.store(static_cast<int64_t>(app.connections.size()));
   r.body = app.metrics.render(app.engine->stats());
   return r;
 }
