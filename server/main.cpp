@@ -66,6 +66,8 @@ int main(int argc, char** argv) {
   std::string level = "info";
 
   CLI::App cli{"kartiba-server: the kartiba planning server (HTTP + WebSocket)"};
+  // A flag given twice takes its last value (scripts append overrides).
+  cli.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   cli.add_option("--data", cfg.data_dir, "data directory")->capture_default_str();
   cli.add_option("--listen", listen, "HOST:PORT to listen on; port 0 picks a free port")->capture_default_str();
   cli.add_flag("--demo", cfg.demo, "load the demo plan (brussels-2024) into an empty data directory");
@@ -99,7 +101,8 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1u, 86400u))
       ->capture_default_str();
   cli.add_option("--allowed-origin", cfg.allowed_origins,
-                 "Origin allowed to open a WebSocket (repeatable; default: same host as Host)");
+                 "Origin allowed to open a WebSocket (repeatable; default: same host as Host)")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   cli.add_option("--ws-queue-bytes", cfg.ws_queue_bytes, "per-WebSocket write-queue limit for events, bytes")
       ->check(CLI::Range(size_t{1024}, size_t{1} << 34))
       ->capture_default_str();
