@@ -61,7 +61,7 @@ function itemCard(app, view, it) {
   const titleId = `item-title-${it.id}`;
   return h('article', {
     class: `item status-${it.status} kind-${it.kind}${others.length ? ' is-being-edited' : ''}`,
-    id: `item-${it.id}`, 'data-item': it.id, 'data-status': it.status, tabindex: '-1', 'aria-labelledby': titleId,
+    id: `item-${it.id}`, 'data-item': it.id, 'data-key': `item-${it.id}`, 'data-status': it.status, tabindex: '-1', 'aria-labelledby': titleId,
   },
   timeColumn(view, it),
   h('div', { class: 'item-body' },

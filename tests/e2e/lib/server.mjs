@@ -1,0 +1,75 @@
+// Starts the real kartiba-server on a free port with a fresh data directory and the demo plan.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { randomBytes } from 'node:crypto';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const repoRoot = path.resolve(here, '..', '..', '..');
+
+export function serverBinary() {
+  const bin = process.env.KARTIBA_SERVER || path.join(repoRoot, 'build', 'server', 'kartiba-server');
+  if (!existsSync(bin)) {
+    throw new Error(`kartiba-server not found at ${bin}: build it (cmake --build build) or set KARTIBA_SERVER`);
+  }
+  return bin;
+}
+
+/**
+ * @returns {Promise<{url: string, adminToken: string, token: (role, name, plans?) => Promise<string>,
+ *   api: (method, path, body?, token?) => Promise<{status, body}>, stop: () => Promise<void>}>}
+ */
+export async function startServer() {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'kartiba-e2e-'));
+  const adminToken = `admin-${randomBytes(12).toString('hex')}`;
+  const child = spawn(serverBinary(), ['--data', dataDir, '--listen', '127.0.0.1:0', '--demo', '--web', path.join(repoRoot, 'clients', 'web')], {
+    env: { ...process.env, KARTIBA_ADMIN_TOKEN: adminToken },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (d) => { stderr += d; if (stderr.length > 20000) stderr = stderr.slice(-10000); });
+  const url = await new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`server did not print its address in 15 s\n${stderr}`)), 15000);
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/listening on (http:\/\/[^\s]+)/);
+      if (m) { clearTimeout(timer); resolve(m[1].replace(/\/$/, '')); }
+    });
+    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`server exited (${code}) before listening\n${stderr}`)); });
+  });
+  child.stdout.resume();
+
+  async function api(method, p, body, token = adminToken) {
+    const res = await fetch(url + p, {
+      method,
+      headers: { Authorization: `Bearer ${token}`, ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}) },
+      body: body !== undefined ? JSON.stringify(body) : undefined,
+    });
+    const text = await res.text();
+    let json = null;
+    try { json = text ? JSON.parse(text) : null; } catch { json = text; }
+    return { status: res.status, body: json };
+  }
+
+  async function token(role, name, plans = ['brussels-2024']) {
+    const r = await api('POST', '/api/tokens', { role, plans, name });
+    if (r.status !== 201) throw new Error(`POST /api/tokens → ${r.status} ${JSON.stringify(r.body)}`);
+    return r.body.token;
+  }
+
+  async function stop() {
+    if (child.exitCode === null) {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      const t = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(t);
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+
+  return { url, adminToken, api, token, stop, stderr: () => stderr };
+}
