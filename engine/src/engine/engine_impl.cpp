@@ -511,8 +511,11 @@ void EngineImpl::maybe_snapshot(const std::shared_ptr<PlanHandle>& h, const std:
     if (state->revision < h->last_snapshot_revision + options_.snapshot_every) return;
     h->last_snapshot_revision = state->revision;
   }
-  // Snapshots are derived data: written without sync; a lost one costs only replay time.
-  (void)store_->write({{Space::snapshots, format::snapshot_key(h->id, state->revision), encode_snapshot(*state)}}, false);
+  // Snapshots are derived data: a lost one costs only replay time. They ride along with the
+  // next group commit, so no worker waits on the disk for them.
+  std::vector<WriteOp> ops;
+  ops.push_back({Space::snapshots, format::snapshot_key(h->id, state->revision), encode_snapshot(*state)});
+  log_->append({}, std::move(ops), [](Status, uint64_t) {});
 }
 
 Error EngineImpl::with_conflict_events(const std::shared_ptr<PlanHandle>& h, const PlanState& state, Error error) {
