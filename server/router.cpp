@@ -83,6 +83,7 @@ void route(std::shared_ptr<App> app, HttpRequest request, Respond respond) {
       respond(std::move(r));
       return;
     }
+    const bool head = request.method == "HEAD";
     ApiCall call;
     call.app = std::move(app);
     call.parts = split_path(path);
@@ -90,8 +91,10 @@ void route(std::shared_ptr<App> app, HttpRequest request, Respond respond) {
     call.http = std::move(request);
     call.who = who;
     // Every API answer names its actor for the log line and is never cached (tokens).
-    call.respond = [respond = std::move(respond), actor = who->name](HttpResponse r) {
+    call.respond = [respond = std::move(respond), actor = who->name,
+                    head](HttpResponse r) {
       r.actor = actor;
+      r.head = r.head || head;
       r.headers.emplace_back("Cache-Control", "no-store");
       respond(std::move(r));
     };
