@@ -15,8 +15,11 @@ const STATUSES = ['confirmed', 'tentative', 'cancelled'];
 export function openItemEditor(app, itemId, date) {
   if (app.editor) app.editor.close();
   const view = app.model.view;
-  const item = itemId ? findIn(view, 'items', itemId) : null;
-  if (itemId && !item) return;
+  // A copy: the live model changes under an open editor, but what to send is what *this* user
+  // changed relative to what they saw when they opened it.
+  const live = itemId ? findIn(view, 'items', itemId) : null;
+  if (itemId && !live) return;
+  const item = live ? structuredClone(live) : null;
   const base = app.model.revision;
   const planTz = view.timezone;
   const day = date || view.start_date || new Date().toISOString().slice(0, 10);

@@ -10,7 +10,8 @@ const STATUSES = ['proposed', 'committed', 'in-progress', 'fulfilled', 'withdraw
 
 export function openPledgeEditor(app, pledgeId) {
   const view = app.model.view;
-  const p = pledgeId ? findIn(view, 'pledges', pledgeId) : null;
+  const live = pledgeId ? findIn(view, 'pledges', pledgeId) : null;
+  const p = live ? structuredClone(live) : null;   // as the user saw it when opening
   const base = app.model.revision;
   const munis = [...new Set(view.pledges.map((x) => x.by?.municipality).filter(Boolean))];
   const campaigns = [...new Set(view.pledges.map((x) => x.campaign).filter(Boolean))];
