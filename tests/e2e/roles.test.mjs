@@ -64,3 +64,59 @@ test('a viewer sees an organiser\'s change live', async () => {
   assert.equal(r.status, 200, JSON.stringify(r.body));
   await eventually(async () => (await itemTitle(viewer.page, 'cor')) === 'Reģionu komiteja — ūdens, ķīmija, ņieburs', { message: 'viewer sees the change' });
 });
+
+test('sign-in screen: a wrong token is refused, a right one leads to the plan picker', async () => {
+  const created = await server.api('POST', '/api/plans', { id: 'valmiera-2025', title: 'Valmieras ilgtspējas nedēļa', timezone: 'Europe/Riga', language: 'en' });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  const context = await browser.newContext({ viewport: { width: 375, height: 700 } });
+  const page = await context.newPage();
+  await page.goto(server.url + '/');
+  await page.locator('input[name=token]').fill('not-a-token');
+  await page.locator('.signin-form button[type=submit]').click();
+  await page.waitForSelector('#signin-error');
+  await page.locator('input[name=token]').fill(server.adminToken);
+  await page.locator('.signin-form button[type=submit]').click();
+  await page.waitForSelector('.plan-choice[data-plan="valmiera-2025"]');
+  assert.equal(await page.locator('.plan-choice').count(), 2);
+  await page.locator('.plan-choice[data-plan="valmiera-2025"]').click();
+  await page.waitForSelector('.conn[data-status=online]');
+  assert.ok(page.url().includes('plan=valmiera-2025'));
+  // A plan with no items yet: its days are shown empty, in the plan's language (English).
+  await eventually(async () => (await page.locator('.tab[href="#agenda"]').innerText()) === 'Agenda', { message: 'plan language' });
+  await page.locator('[data-key=pick-plan]').click();
+  await page.locator('.plan-choice[data-plan="brussels-2024"]').click();
+  await page.waitForSelector('.item[data-item="bornem"]');
+  await page.locator('[data-key=sign-out]').click();
+  await page.waitForSelector('input[name=token]');
+  assert.equal(await page.evaluate(() => sessionStorage.getItem('kartiba.token')), null);
+  await context.close();
+});
+
+test('every form control has a label (agenda, item editor, pledge editor)', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${server.url}/?token=${organiserToken}&plan=brussels-2024`);
+  await page.waitForSelector('[data-item="cor"] [data-action=edit]');
+  const unlabelled = () => page.evaluate(() => [...document.querySelectorAll('input, select, textarea')]
+    .filter((el) => el.type !== 'hidden' && !el.closest('[hidden]'))
+    .filter((el) => !(el.labels && el.labels.length) && !el.getAttribute('aria-label') && !el.getAttribute('aria-labelledby'))
+    .map((el) => el.outerHTML.slice(0, 120)));
+  assert.deepEqual(await unlabelled(), []);
+  await page.locator('[data-item="cor"] [data-action=edit]').click();
+  await page.waitForSelector('dialog.item-editor[open]');
+  assert.deepEqual(await unlabelled(), []);
+  assert.equal(await page.evaluate(() => document.activeElement?.dataset.field), 'title', 'focus starts in the form');
+  await page.keyboard.press('Escape');
+  await page.waitForSelector('dialog', { state: 'detached' });
+  await page.locator('.tab[href="#pledges"]').click();
+  await page.locator('[data-action=new-pledge]').click();
+  await page.waitForSelector('dialog.pledge-editor[open]');
+  assert.deepEqual(await unlabelled(), []);
+  await page.keyboard.press('Escape');
+  await page.locator('.tab[href="#history"]').click();
+  await page.waitForSelector('.trail-entry');
+  assert.deepEqual(await unlabelled(), []);
+  const missing = await page.evaluate(async () => (await import('/js/i18n.js')).missingKeys());
+  assert.deepEqual(missing, [], 'every UI string exists in both languages');
+  await context.close();
+});

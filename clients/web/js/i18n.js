@@ -227,6 +227,19 @@ const STRINGS = {
     'field.organisation': 'organizācija',
     'field.note': 'piezīme',
     'field.targets': 'apakšmērķi',
+    'field.id': 'identifikators',
+    'field.timezone': 'laika josla',
+    'field.language': 'valoda',
+    'field.start_date': 'sākuma datums',
+    'field.end_date': 'beigu datums',
+    'field.organiser': 'organizators',
+    'field.place': 'vieta',
+    'field.priority_sdgs': 'prioritārie IAM',
+    'field.building': 'ēka',
+    'field.city': 'pilsēta',
+    'field.country': 'valsts',
+    'field.percent': 'izpilde',
+    'field.text': 'teksts',
     'cmd.assign': 'pievienot runātāju {name}',
     'cmd.unassign': 'noņemt runātāju {name}',
     'cmd.remove': 'dzēst “{title}”',
@@ -464,6 +477,19 @@ const STRINGS = {
     'field.organisation': 'organisation',
     'field.note': 'note',
     'field.targets': 'targets',
+    'field.id': 'id',
+    'field.timezone': 'time zone',
+    'field.language': 'language',
+    'field.start_date': 'start date',
+    'field.end_date': 'end date',
+    'field.organiser': 'organiser',
+    'field.place': 'place',
+    'field.priority_sdgs': 'priority SDGs',
+    'field.building': 'building',
+    'field.city': 'city',
+    'field.country': 'country',
+    'field.percent': 'progress',
+    'field.text': 'text',
     'cmd.assign': 'add speaker {name}',
     'cmd.unassign': 'remove speaker {name}',
     'cmd.remove': 'remove “{title}”',
@@ -501,6 +527,11 @@ export function t(key, vars) {
   }
   if (vars) s = s.replace(/\{(\w+)\}/g, (m, k) => (k in vars ? String(vars[k]) : m));
   return s;
+}
+
+/** Like t(), but a missing key quietly gives `fallback` (for names that come from data). */
+export function tOr(key, fallback) {
+  return key in STRINGS[current] ? t(key) : fallback;
 }
 
 /** "Rīgas" / "Riga" for a zone id, for phrases like "{city} time". */

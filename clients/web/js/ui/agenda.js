@@ -1,6 +1,6 @@
 // The agenda: a section per day, items in time order, each in the local time where it happens.
 import { h } from '../dom.js';
-import { t } from '../i18n.js';
+import { t, tOr } from '../i18n.js';
 import { hm, datePart, formatDay, formatDuration, zoneLabel, localToUtcMs } from '../time.js';
 import { findIn } from '../model.js';
 import { GOAL_NUMBERS, goalName } from '../sdg.js';
@@ -68,7 +68,7 @@ function itemCard(app, view, it) {
     h('div', { class: 'item-head' },
       h('h3', { class: 'item-title', id: titleId }, it.status === 'cancelled' ? h('s', null, it.title) : it.title),
       h('span', { class: 'item-badges' },
-        h('span', { class: 'badge badge-kind' }, t(`kind.${it.kind}`)),
+        h('span', { class: 'badge badge-kind' }, tOr(`kind.${it.kind}`, it.kind)),
         it.status === 'tentative' ? h('span', { class: 'badge badge-tbc', title: t('agenda.tbcLong') }, t('agenda.tbc')) : null,
         it.status === 'cancelled' ? h('span', { class: 'badge badge-cancelled' }, t('agenda.cancelled')) : null,
         pendingBadge(app, key)),

@@ -1,7 +1,7 @@
 // The clashes the engine finds in the plan (view.conflicts): same room, same speaker, same
 // track at once, or outside the plan's dates. Each links to its items.
 import { h } from '../dom.js';
-import { t, lang } from '../i18n.js';
+import { t, tOr, lang } from '../i18n.js';
 import { findIn } from '../model.js';
 
 export function renderConflictsPanel(app, view) {
@@ -23,11 +23,7 @@ export function renderConflictsPanel(app, view) {
       : h('p', { class: 'muted' }, t('conflicts.none')));
 }
 
-function tKind(kind) {
-  const key = `conflicts.kind.${kind}`;
-  const s = t(key);
-  return s === key ? kind : s;
-}
+function tKind(kind) { return tOr(`conflicts.kind.${kind}`, kind); }
 
 function message(c) {
   const m = c.message;

@@ -1,24 +1,20 @@
 // Words for changes: what an event changed ("start: 10:30 → 11:00") and what a command wants,
 // used by the conflict cards. Values are formatted for people (names, not ids).
-import { t } from '../i18n.js';
+import { t, tOr } from '../i18n.js';
 import { formatTimeValue, formatShortDate } from '../time.js';
 import { findIn } from '../model.js';
 
 const ID_FIELDS = new Set(['item', 'pledge', 'venue', 'person', 'decision', 'date']);
 
-export function fieldName(f) {
-  const key = `field.${f}`;
-  const s = t(key);
-  return s === key ? f : s;
-}
+export function fieldName(f) { return tOr(`field.${f}`, f); }
 
 export function formatValue(field, v, view) {
   if (v === null || v === undefined || v === '' || (Array.isArray(v) && !v.length)) return t('value.none');
   switch (field) {
     case 'start': case 'end': return formatTimeValue(v, view?.timezone) ?? JSON.stringify(v);
     case 'venue': return (view && findIn(view, 'venues', v)?.name) || String(v);
-    case 'status': return t(`status.${v}`) !== `status.${v}` ? t(`status.${v}`) : t(`pstatus.${v}`);
-    case 'kind': return t(`kind.${v}`);
+    case 'status': return tOr(`status.${v}`, tOr(`pstatus.${v}`, String(v)));
+    case 'kind': return tOr(`kind.${v}`, String(v));
     case 'speakers': return v.map((p) => personName(view, p)).join(', ');
     case 'item': return (view && findIn(view, 'items', v)?.title) || String(v);
     case 'window': return `${formatShortDate(v.from)} – ${formatShortDate(v.to)}`;

@@ -167,7 +167,11 @@ function changelogPanel(app, st, view) {
     h('h2', { id: 'cl-h', class: 'panel-title' }, title),
     any ? groups.map(([k, fmt, src]) => {
       const list = c[src || k] || [];
-      return list.length ? h('div', { class: `cl-group cl-${k}` }, h('h3', null, t(`history.${k}`)), h('ul', null, list.map((x) => h('li', null, fmt(x))))) : null;
+      if (!list.length) return null;
+      const ul = h('ul', null, list.map((x) => h('li', null, fmt(x))));
+      return h('div', { class: `cl-group cl-${k}` }, list.length > 6
+        ? h('details', null, h('summary', null, `${t(`history.${k}`)} (${list.length})`), ul)
+        : [h('h3', null, t(`history.${k}`)), ul]);
     }) : h('p', { class: 'muted' }, t('history.noChanges')));
 }
 

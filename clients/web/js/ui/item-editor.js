@@ -2,7 +2,7 @@
 // base = the revision the plan was at when the editor opened, so a change someone else made
 // to the same field meanwhile comes back as a conflict instead of being overwritten.
 import { h, field, slug, randomId } from '../dom.js';
-import { t } from '../i18n.js';
+import { t, tOr } from '../i18n.js';
 import { findIn } from '../model.js';
 import { localToUtcMs, timeZones, hm, datePart } from '../time.js';
 import { openSheet } from './dialog.js';
@@ -28,7 +28,7 @@ export function openItemEditor(app, itemId, date) {
 
   const f = {
     title: h('input', { type: 'text', required: true, maxlength: '200', value: item?.title || '', autocomplete: 'off', 'data-field': 'title' }),
-    kind: select(KINDS, item?.kind || 'meeting', (k) => t(`kind.${k}`)),
+    kind: select(withCurrent(KINDS, item?.kind), item?.kind || 'meeting', (k) => tOr(`kind.${k}`, k)),
     status: select(STATUSES, item?.status || 'confirmed', (s) => t(`status.${s}`)),
     startDate: h('input', { type: 'date', required: true, value: datePart(start.local), 'data-field': 'start-date' }),
     startTime: h('input', { type: 'time', required: true, value: hm(start.local), 'data-field': 'start-time' }),
@@ -101,6 +101,9 @@ export function openItemEditor(app, itemId, date) {
   if (item) app.conn.presence(item.id);
   f.title.focus();
 }
+
+/** The known values plus the entity's own, so opening and saving never changes it silently. */
+function withCurrent(values, current) { return current && !values.includes(current) ? [...values, current] : values; }
 
 function select(values, current, label) {
   return h('select', null, values.map((v) => h('option', { value: v, selected: v === current }, label(v))));
