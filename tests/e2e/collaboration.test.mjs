@@ -59,6 +59,7 @@ test('a same-field conflict: "take theirs" keeps the other change', async () => 
   await save(anna.page);
   await eventually(async () => (await ben.page.locator('[data-item="cor"] .time-range').innerText()).startsWith('10:40'),
     { message: 'Ben sees the new start behind his editor' });
+  assert.match(await ben.page.locator('[data-item="cor"] .time-range').innerText(), /10:40\s*–\s*11:10/, 'moving the start keeps the duration');
   // Ben's editor still holds the old base; he moves the same field.
   await ben.page.locator('dialog [data-field=start-time]').fill('10:50');
   await save(ben.page);

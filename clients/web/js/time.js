@@ -35,6 +35,12 @@ export function localToUtcMs(local, tz) {
   return ms;
 }
 
+/** The wall-clock time "YYYY-MM-DDTHH:MM" in zone tz at the instant ms. */
+export function utcMsToLocal(ms, tz) {
+  const p = partsIn(tz, ms);
+  return `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}`;
+}
+
 export function isoUtc(ms) { return new Date(ms).toISOString().replace('.000Z', 'Z'); }
 
 /** "UTC+3", "UTC−5:30". */

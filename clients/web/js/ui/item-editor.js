@@ -4,7 +4,7 @@
 import { h, field, slug, randomId } from '../dom.js';
 import { t, tOr } from '../i18n.js';
 import { findIn } from '../model.js';
-import { localToUtcMs, timeZones, hm, datePart } from '../time.js';
+import { localToUtcMs, utcMsToLocal, timeZones, hm, datePart } from '../time.js';
 import { openSheet } from './dialog.js';
 import { sdgPicker, readSdgPicker } from './chips.js';
 import { fieldName } from './describe.js';
@@ -47,6 +47,7 @@ export function openItemEditor(app, itemId, date) {
     track: h('input', { type: 'text', maxlength: '200', value: item?.track || '', 'data-field': 'track' }),
     reason: h('input', { type: 'text', maxlength: '1000', 'data-field': 'reason', autocomplete: 'off' }),
   };
+  keepDuration(f, planTz);
   const zonesOpen = (start.tz || planTz) !== planTz || (end.tz || planTz) !== planTz;
 
   let removeArmed = false;
@@ -100,6 +101,28 @@ export function openItemEditor(app, itemId, date) {
   };
   if (item) app.conn.presence(item.id);
   f.title.focus();
+}
+
+/**
+ * Moving the start moves the end with it (the duration stays), as in any calendar, until the
+ * user sets the end by hand.
+ */
+function keepDuration(f, planTz) {
+  const instant = (d, tm, tz) => { try { return localToUtcMs(`${d.value}T${tm.value.slice(0, 5)}`, tz.value.trim() || planTz); } catch { return NaN; } };
+  let start = instant(f.startDate, f.startTime, f.startTz);
+  let endTouched = false;
+  for (const el of [f.endDate, f.endTime]) el.addEventListener('input', () => { endTouched = true; });
+  const moved = () => {
+    const now = instant(f.startDate, f.startTime, f.startTz);
+    const end = instant(f.endDate, f.endTime, f.endTz);
+    if (!endTouched && Number.isFinite(now) && Number.isFinite(start) && Number.isFinite(end) && now !== start) {
+      const local = utcMsToLocal(end + (now - start), f.endTz.value.trim() || planTz);
+      f.endDate.value = local.slice(0, 10);
+      f.endTime.value = local.slice(11, 16);
+    }
+    start = now;
+  };
+  for (const el of [f.startDate, f.startTime]) { el.addEventListener('input', moved); el.addEventListener('change', moved); }
 }
 
 /** The known values plus the entity's own, so opening and saving never changes it silently. */
