@@ -120,3 +120,13 @@ test('every form control has a label (agenda, item editor, pledge editor)', asyn
   assert.deepEqual(missing, [], 'every UI string exists in both languages');
   await context.close();
 });
+
+test('a revoked token is told at once and does not retry', async () => {
+  const tok = await server.token('organiser', 'Uz brīdi');
+  const session = await openAs(browser, server, tok);
+  const r = await server.revoke(tok);
+  assert.ok(r.status === 200 || r.status === 204, `revoke → ${r.status}`);
+  await session.page.waitForSelector('.conn[data-status=unauthorized]');
+  assert.equal(await session.page.evaluate(() => window.kartiba.conn.ws), null, 'no reconnection attempts');
+  await session.context.close();
+});

@@ -25,6 +25,7 @@ export class Connection {
     this.timer = null;
     this.retryAt = null;
     this.editing = null;
+    this.authFailed = false;
     this.status = 'connecting';
     this.onOffline = () => { if (this.ws) this.ws.close(); };
     this.onOnline = () => this.reconnectNow();
@@ -64,7 +65,7 @@ export class Connection {
   }
 
   reconnectNow() {
-    if (this.stopped || this.status === 'unauthorized') return;
+    if (this.stopped || this.authFailed) return;
     clearTimeout(this.timer);
     this.attempt = 0;
     if (!this.ws) this.connect();
@@ -98,7 +99,10 @@ export class Connection {
       this.setStatus('online');
     } else if (msg.type === 'ack' || msg.type === 'rejected') {
       settled = msg.id ? this.outbox.settle(msg.id) : null;
-    } else if (msg.type === 'error' && !this.ready && msg.error && msg.error.code === 'unauthorized') {
+    } else if (msg.type === 'error' && msg.error && msg.error.code === 'unauthorized') {
+      // Unknown or revoked token: the server closes next; retrying cannot help.
+      this.authFailed = true;
+      this.ready = false;
       this.setStatus('unauthorized');
     }
     this.onMessage(msg, settled);
@@ -131,10 +135,12 @@ export class Connection {
     this.ready = false;
     this.outbox.markAllUnsent();
     if (this.stopped) return;
-    if (this.status === 'unauthorized' || event.code === 4001 || event.code === 4003) {
+    if (this.authFailed) {
       this.setStatus('unauthorized');
       return;
     }
+    // Any other close (a dropped network, a server restart, "write queue overflow" when we fell
+    // behind) is retried with backoff; subscribe then resumes with `from`.
     this.setStatus('offline');
     this.scheduleReconnect();
   }

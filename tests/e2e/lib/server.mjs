@@ -54,11 +54,15 @@ export async function startServer() {
     return { status: res.status, body: json };
   }
 
+  /** Issues a token; returns the token string (tokenIds maps it to its id, for revoking). */
+  const tokenIds = new Map();
   async function token(role, name, plans = ['brussels-2024']) {
     const r = await api('POST', '/api/tokens', { role, plans, name });
     if (r.status !== 201) throw new Error(`POST /api/tokens → ${r.status} ${JSON.stringify(r.body)}`);
+    tokenIds.set(r.body.token, r.body.id);
     return r.body.token;
   }
+  const revoke = (tok) => api('DELETE', `/api/tokens/${encodeURIComponent(tokenIds.get(tok))}`);
 
   async function stop() {
     if (child.exitCode === null) {
@@ -71,5 +75,5 @@ export async function startServer() {
     rmSync(dataDir, { recursive: true, force: true });
   }
 
-  return { url, adminToken, api, token, stop, stderr: () => stderr };
+  return { url, adminToken, api, token, revoke, stop, stderr: () => stderr };
 }

@@ -10,6 +10,7 @@ import { renderShell } from './shell.js';
 import { toast } from './toast.js';
 
 const REFRESH_DEBOUNCE_MS = 200;
+const REFRESH_MAX_WAIT_MS = 800;
 
 export class App {
   constructor({ api, planId, root, onSignOut, onPickPlan }) {
@@ -26,6 +27,7 @@ export class App {
     this.mine = new Set();          // ids of the commands this page sent
     this.renderQueued = false;
     this.refreshTimer = null;
+    this.refreshSince = null;
     this.langChosen = localStorage.getItem('kartiba.lang');
     this.conn = new Connection({
       token: api.token,
@@ -119,7 +121,11 @@ export class App {
   /** Fetches the full view (conflicts, coverage, pledge board) shortly after events settle. */
   scheduleRefresh() {
     clearTimeout(this.refreshTimer);
+    // Debounced, but never later than REFRESH_MAX_WAIT_MS after the first event waiting for it.
+    this.refreshSince ??= Date.now();
+    const wait = Math.max(0, Math.min(REFRESH_DEBOUNCE_MS, this.refreshSince + REFRESH_MAX_WAIT_MS - Date.now()));
     this.refreshTimer = setTimeout(async () => {
+      this.refreshSince = null;
       try {
         const v = await this.api.view(this.planId);
         if (this.model.adoptView(v)) { learnFromView(v); this.changed(); }
@@ -127,7 +133,7 @@ export class App {
       } catch (err) {
         console.error('refresh failed', err);
       }
-    }, REFRESH_DEBOUNCE_MS);
+    }, wait);
   }
 
   // --- replay ------------------------------------------------------------------------------

@@ -99,6 +99,7 @@ export function renderHistory(app, view) {
         st.oldest > 0 ? h('button', { type: 'button', class: 'btn btn-ghost', onclick: () => { st.oldest = Math.max(0, st.oldest - PAGE); st.loadedRev = -1; app.changed(); } }, t('history.more')) : null),
       h('div', { class: 'history-side' },
         releasesPanel(app, live),
+        decisionsPanel(view),
         changelogPanel(app, st, live))));
 }
 
@@ -147,6 +148,20 @@ function releasesPanel(app, view) {
       h('div', { class: 'field' }, h('label', { for: 'rel-name' }, t('history.releaseName')), Object.assign(name, { id: 'rel-name' })),
       h('div', { class: 'field' }, h('label', { for: 'rel-note' }, t('history.releaseNote')), Object.assign(note, { id: 'rel-note' }))),
     h('button', { type: 'submit', class: 'btn' }, t('history.publish'))) : null);
+}
+
+function decisionsPanel(view) {
+  const list = view.decisions || [];
+  if (!list.length) return null;
+  const titleOf = (coll, id) => (view[coll] || []).find((x) => x.id === id)?.title || id;
+  return h('section', { class: 'panel decisions', 'aria-labelledby': 'dec-h' },
+    h('h2', { id: 'dec-h', class: 'panel-title' }, t('history.decisions')),
+    h('ul', { class: 'decision-list' }, [...list].reverse().map((d) => h('li', { 'data-decision': d.id },
+      h('h3', null, d.title),
+      h('p', { class: 'trail-meta' }, d.revision ? `#${d.revision} · ` : '', formatInstant(d.at), d.actor ? ` · ${d.actor}` : ''),
+      d.text ? h('p', { class: 'description' }, d.text) : null,
+      (d.items || []).length ? h('p', { class: 'muted' }, `${t('nav.agenda')}: `, d.items.map((id) => titleOf('items', id)).join('; ')) : null,
+      (d.pledges || []).length ? h('p', { class: 'muted' }, `${t('nav.pledges')}: `, d.pledges.map((id) => titleOf('pledges', id)).join('; ')) : null))));
 }
 
 function changelogPanel(app, st, view) {
