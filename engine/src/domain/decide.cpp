@@ -197,6 +197,13 @@ class Decider {
     if (set.empty()) reject(Error::invalid("nothing to change: give at least one field", "/data"));
   }
 
+  // null clears an optional field; a field that has a default goes back to it, so that
+  // every entity keeps the lists and choices the views read.
+  static void reset_cleared(json& set, const json& defaults) {
+    for (auto& [name, v] : set.items())
+      if (v.is_null() && defaults.contains(name)) v = defaults[name];
+  }
+
   void check_refs(const json& value, const std::string& path_prefix) {
     if (value.contains("venue") && value["venue"].is_string() && !s_.venues.count(value["venue"]))
       reject(Error::not_found("no venue '" + value["venue"].get<std::string>() + "' in this plan",
@@ -273,6 +280,7 @@ class Decider {
     const json& current = existing(kind, id, "/data/" + key);
     json set = read_fields(data(), specs, fc_, false, {key});
     require_nonempty(set);
+    if (kind == "pledge") reset_cleared(set, {{"sdgs", json::array()}});
     check_fields_fresh(kind, id, keys_of(set), current);
     json next = merged(current, set);
     check_refs(set, "/data");
@@ -329,6 +337,7 @@ class Decider {
   void update_plan() {
     json set = read_fields(data(), kPlanFields, fc_, false);
     require_nonempty(set);
+    reset_cleared(set, {{"language", "lv"}, {"priority_sdgs", json::array()}});
     check_fields_fresh("plan", "", keys_of(set), s_.plan);
     check_plan_dates(merged(s_.plan, set));
     emit("PlanUpdated", {{"set", set}, {"was", was_of(s_.plan, set)}});
@@ -367,6 +376,10 @@ class Decider {
     if (all_required)
       for (auto* f : fields)
         if (!data().contains(f)) reject(Error::invalid(std::string("missing '") + f + "'", std::string("/data/") + f));
+    // The field a command exists to set (status, sdgs) cannot be cleared; only a venue can.
+    for (auto& [k, v] : set.items())
+      if (all_required && v.is_null() && k != "venue") reject(Error::invalid("'" + k + "' cannot be cleared", "/data/" + k));
+    reset_cleared(set, {{"kind", "meeting"}, {"topics", json::array()}});
     require_nonempty(set);
     check_fields_fresh("item", id, keys_of(set), current);
     check_refs(set, "/data");
