@@ -16,6 +16,8 @@ export function renderAgenda(app, view) {
   return h('div', { class: 'agenda-layout' },
     h('div', { class: 'agenda-main' },
       toolbar(app, view, st),
+      view.description ? h('details', { class: 'plan-about' },
+        h('summary', null, t('agenda.about')), h('p', { class: 'description' }, view.description)) : null,
       renderOrphanRefused(app, view, ['item', 'venue', 'person']),
       view.days.map((day) => daySection(app, view, day,
         day.items.map((id) => itemsById.get(id)).filter((it) => it && (!sdgFilter || it.sdgs.includes(sdgFilter))))),
@@ -45,7 +47,7 @@ function daySection(app, view, day, items) {
       h('h2', { id: headId, class: 'day-title' },
         h('span', { class: 'day-date' }, formatDay(day.date)),
         day.title ? h('span', { class: 'day-name' }, day.title) : null),
-      day.place ? h('p', { class: 'day-place' }, day.place) : null),
+      day.place && day.place !== day.title ? h('p', { class: 'day-place' }, day.place) : null),
     items.length
       ? h('ol', { class: 'items' }, items.map((it) => h('li', null, itemCard(app, view, it))))
       : h('p', { class: 'empty' }, t('agenda.empty')),

@@ -56,7 +56,7 @@ function header(app, view) {
   return h('header', { class: 'topbar' },
     h('div', { class: 'brand', 'aria-hidden': 'true' }, h('span', { class: 'brand-mark' }), t('app.name')),
     h('div', { class: 'plan-head' },
-      h('h1', { class: 'plan-title' }, view ? view.title : app.planId),
+      h('h1', { class: 'plan-title', title: view ? view.title : null }, view ? view.title : app.planId),
       view ? h('p', { class: 'plan-meta' }, [dates, view.place, view.organiser].filter(Boolean).join(' · ')) : null),
     h('div', { class: 'top-tools' },
       connection(app),
