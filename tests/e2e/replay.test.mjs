@@ -55,6 +55,24 @@ test('the history lists changes with their reasons; a history entry opens that r
   await page.waitForSelector('.replay-bar.is-replaying', { state: 'detached' });
 });
 
+test('publish a release; the changelog lists what changed since', async () => {
+  const page = org.page;
+  await page.locator('.tab[href="#history"]').click();
+  await page.locator('[data-field=release-name]').fill('deputātiem-1');
+  await page.locator('[data-field=release-note]').fill('Nosūtīts Ādažu deputātiem');
+  await page.locator('form.publish button[type=submit]').click();
+  await page.locator('.release-list li', { hasText: 'deputātiem-1' }).waitFor();
+  await page.locator('.changelog .panel-title', { hasText: 'deputātiem-1' }).waitFor();
+  const r = await server.api('POST', '/api/plans/brussels-2024/commands',
+    { id: 'c-after-release', type: 'set-item-status', data: { item: 'mechelen', status: 'cancelled' } }, organiserToken);
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  await eventually(async () => /Mechelen/.test(await page.locator('.changelog').innerText()), { message: 'changelog names the cancelled item' });
+  await page.locator('.release-list li', { hasText: 'deputātiem-1' }).locator('button').click();
+  await page.waitForSelector('.replay-bar.is-replaying');
+  await page.locator('[data-action=replay-live]').click();
+  await page.waitForSelector('.replay-bar.is-replaying', { state: 'detached' });
+});
+
 test('the language switch changes every label, and the choice is kept', async () => {
   const page = org.page;
   await page.locator('.tab[href="#agenda"]').click();

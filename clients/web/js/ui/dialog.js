@@ -18,7 +18,10 @@ export function openSheet({ title, onSubmit, onClose, footerStart = [], submitLa
     if (dialog.open) dialog.close();
     dialog.remove();
     if (onClose) onClose();
-    if (opener && document.contains(opener)) opener.focus();
+    // Back to the button that opened it, or to its re-rendered twin (same data-key).
+    const back = opener && document.contains(opener) ? opener
+      : openerKey ? document.querySelector(`[data-key="${CSS.escape(openerKey)}"]`) : null;
+    if (back) back.focus();
   };
   const form = h('form', {
     class: 'sheet-form', method: 'dialog', novalidate: true,
@@ -41,6 +44,7 @@ export function openSheet({ title, onSubmit, onClose, footerStart = [], submitLa
     h('button', { type: 'submit', class: 'btn btn-primary', 'data-action': 'save' }, submitLabel)));
   const dialog = h('dialog', { class: `sheet ${className}`, 'aria-labelledby': headId }, form);
   const opener = document.activeElement;
+  const openerKey = opener && opener.getAttribute ? opener.getAttribute('data-key') : null;
   dialog.addEventListener('cancel', (e) => { e.preventDefault(); close(); });
   document.body.appendChild(dialog);
   dialog.showModal();
