@@ -138,8 +138,9 @@ class Decider {
     reject(Error::not_found("no " + kind + " '" + id + "' in this plan", path));
   }
 
+  // `path` overrides the error's pointer when the request names the field differently.
   void check_fields_fresh(const std::string& kind, const std::string& id, const std::vector<std::string>& fields,
-                          const json& current) {
+                          const json& current, const std::string& path = {}) {
     if (!c_.base) return;
     std::vector<std::string> stale;
     uint64_t newest = 0;
@@ -156,8 +157,9 @@ class Decider {
     std::string what = kind == "plan" ? std::string("the plan") : kind + " '" + id + "'";
     reject(conflict_error(what + " changed (" + list + ") at revision " + std::to_string(newest) +
                               ", after your base " + std::to_string(*c_.base),
-                          "/data/" + (stale[0].find('/') == std::string::npos ? stale[0] : std::string("person")), kind,
-                          id, current, stale, *c_.base));
+                          !path.empty() ? path
+                          : "/data/" + (stale[0].find('/') == std::string::npos ? stale[0] : std::string("person")),
+                          kind, id, current, stale, *c_.base));
   }
 
   void check_entity_fresh(const std::string& kind, const std::string& id, const json& current) {
@@ -423,7 +425,7 @@ class Decider {
     json fields = read_fields(data(), specs, fc_, true, {"pledge"});
     if (current.value("status", "") == "withdrawn")
       reject(Error::conflict("pledge '" + id + "' was withdrawn; set its status first", "/data/pledge"));
-    check_fields_fresh("pledge", id, {"progress"}, current);
+    check_fields_fresh("pledge", id, {"progress"}, current, "/data/percent");
     json set = {{"progress", fields["percent"]}};
     emit("PledgeProgressReported",
          {{"pledge", id}, {"set", set}, {"was", was_of(current, set)}, {"note", fields.value("note", "")}});
