@@ -27,8 +27,10 @@ class SystemClock final : public Clock {
   }
 };
 
-std::string encode_revisions(uint64_t first, uint64_t last) {
-  return format::big_endian64(first) + format::big_endian64(last);
+// A command id's record: first and last revision it appended, then the entity id the engine
+// made for it (empty when the client named the entity), so that a retry gets the whole ack.
+std::string encode_revisions(uint64_t first, uint64_t last, const std::string& created_id) {
+  return format::big_endian64(first) + format::big_endian64(last) + created_id;
 }
 
 CommandOutcome rejected(Error e, std::string command_id = {}) {
@@ -327,6 +329,7 @@ void EngineImpl::drain(std::shared_ptr<PlanHandle> h) {
         dup.duplicate = true;
         dup.command_id = cmd.id;
         dup.revision = last;
+        if (seen.value()->size() > 16) dup.created_id = seen.value()->substr(16);
         for (uint64_t r = first; r <= last; ++r) {
           auto ev = event_at(h, r);
           if (ev.ok()) dup.events.push_back(ev.value());
@@ -433,7 +436,7 @@ void EngineImpl::drain(std::shared_ptr<PlanHandle> h) {
     c.outcome.ok = true;
     c.outcome.revision = working.revision;
     uint64_t first = c.events.front()->revision;
-    batch->ops.push_back({Space::commands, format::command_key(h->id, cmd.id), encode_revisions(first, working.revision)});
+    batch->ops.push_back({Space::commands, format::command_key(h->id, cmd.id), encode_revisions(first, working.revision, c.outcome.created_id)});
     batch->ids_in_batch[cmd.id] = batch->completions.size();
     batch->completions.push_back(std::move(c));
   }
