@@ -350,7 +350,8 @@ std::optional<std::pair<std::string, std::vector<std::string>>> person_line(cons
       "eiropas", "european", "komisija", "commission", "komiteja", "committee", "padome", "council",
       "asociācija", "association", "savienība", "union", "ministrija", "ministry", "pašvaldība",
       "municipality", "universitāte", "university", "centrs", "centre", "center", "rue", "avenue",
-      "square", "street", "iela", "lidosta", "airport", "tikšanās", "meeting"};
+      "square", "street", "iela", "lidosta", "airport", "tikšanās", "meeting", "hall", "room", "building",
+      "house", "hotel", "office", "town", "city", "museum", "ēka", "telpa", "nams", "zāle", "viesnīca"};
   for (size_t i = 0; i < w.size(); ++i) {
     std::string lw = letters_lower(w[i]);
     if (kNotNames.count(lw)) return std::nullopt;
@@ -439,8 +440,10 @@ std::string next_date(const std::string& date) {
 
 // The preamble's date line: "2024.gada 15. - 17. maijs" → year, first and last date.
 bool date_range_line(const std::string& line, int& year, std::string& from, std::string& to) {
-  std::string spaced;
-  for (char c : line) {  // "2024.gada" and "20.-29.septembrī": split numbers from words
+  std::string spaced, dashes = line;
+  for (const char* dash : {"–", "—"})
+    for (size_t at; (at = dashes.find(dash)) != std::string::npos;) dashes.replace(at, std::string(dash).size(), " - ");
+  for (char c : dashes) {  // "2024.gada" and "20.-29.septembrī": split numbers from words
     if (c == '.' || c == '-') {
       spaced += c;
       spaced += ' ';
@@ -681,12 +684,14 @@ TextAgenda parse_text_agenda(const std::string& text, const TextAgendaOptions& o
           }
           return out;
         };
-        if (contains_word(lw, {"ēka", "ēkā", "building"}))
+        const bool building = contains_word(lw, {"ēka", "ēkā", "building"});
+        const bool room = contains_word(lw, {"telpa", "telpā", "room", "auditorija", "salle"});
+        if (k == 0 && !(building && w.size() <= 2) && !(room && w.size() <= 2))
+          v.name = parts[k];  // "Eiropas Reģionu komiteja", "Town Hall"
+        else if (building)
           v.building = without({"ēka", "ēkā", "building"});
-        else if (contains_word(lw, {"telpa", "telpā", "room", "zāle", "zālē", "hall", "salle", "auditorija"}))
+        else if (room)
           v.room = without({"telpa", "telpā", "room"});
-        else if (k == 0)
-          v.name = parts[k];
         else if (is_address(parts[k]))
           v.address += (v.address.empty() ? "" : ", ") + parts[k];
         else
