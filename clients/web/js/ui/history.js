@@ -22,6 +22,7 @@ function createReplayBar(app) {
   const label = h('p', { class: 'replay-label', id: 'replay-label', 'aria-live': 'polite' });
   const heading = h('h2', { class: 'replay-title' });
   const banner = h('p', { class: 'replay-banner' });
+  const lead = h('p', { class: 'replay-lead muted' });
   const prev = h('button', { type: 'button', class: 'icon-btn', 'data-action': 'replay-prev' }, '‹');
   const next = h('button', { type: 'button', class: 'icon-btn', 'data-action': 'replay-next' }, '›');
   const live = h('button', { type: 'button', class: 'btn btn-primary', 'data-action': 'replay-live' });
@@ -37,7 +38,7 @@ function createReplayBar(app) {
   live.addEventListener('click', () => { clearTimeout(timer); app.backToLive(); });
   const current = () => (app.replay ? app.replay.rev : app.model.revision);
   const el = h('section', { class: 'replay-bar no-print', 'aria-labelledby': 'replay-title' },
-    heading, banner,
+    heading, lead, banner,
     h('div', { class: 'replay-controls' }, prev, h('label', { for: 'replay-slider', class: 'visually-hidden' }), slider, next, live),
     label);
   heading.id = 'replay-title';
@@ -47,6 +48,8 @@ function createReplayBar(app) {
       const liveRev = app.model.revision || 1;
       const rev = current() || 1;
       heading.textContent = t('history.replay');
+      lead.textContent = t('history.replayLead');
+      lead.hidden = !!app.replay;
       slider.previousElementSibling.textContent = t('history.revision');
       prev.setAttribute('aria-label', t('history.prev'));
       next.setAttribute('aria-label', t('history.next'));

@@ -4,6 +4,8 @@ import { h } from '../dom.js';
 export function toast(text, kind = 'info') {
   const box = document.getElementById('toasts');
   if (!box) return;
+  const last = box.lastElementChild;
+  if (last && last.textContent === text && !last.classList.contains('toast-out')) return;   // one save, several commands
   const el = h('div', { class: `toast toast-${kind}` }, text);
   box.appendChild(el);
   while (box.children.length > 4) box.firstChild.remove();
