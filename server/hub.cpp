@@ -18,6 +18,7 @@ void Hub::add_peer(const std::string& token_id, uint64_t session, std::weak_ptr<
 }
 
 void Hub::remove_peer(uint64_t session) {
+  std::vector<std::shared_ptr<Peer>> keep;  // released after the lock
   std::lock_guard lock(mutex_);
   peers_.erase(session);
   for (auto it = presence_.begin(); it != presence_.end();) {
@@ -30,7 +31,7 @@ void Hub::remove_peer(uint64_t session) {
     if (users.empty()) {
       it = presence_.erase(it);
     } else {
-      broadcast_presence_locked(plan);
+      broadcast_presence_locked(plan, keep);
       ++it;
     }
   }
@@ -61,14 +62,16 @@ void Hub::shutdown_all() {
 }
 
 void Hub::join(const std::string& plan, uint64_t session, const std::string& actor) {
+  std::vector<std::shared_ptr<Peer>> keep;
   std::lock_guard lock(mutex_);
   auto& users = presence_[plan];
   auto [it, inserted] = users.try_emplace(session, Presence{actor, ""});
   if (!inserted) it->second.editing.clear();
-  broadcast_presence_locked(plan);
+  broadcast_presence_locked(plan, keep);
 }
 
 bool Hub::set_editing(const std::string& plan, uint64_t session, const std::string& editing) {
+  std::vector<std::shared_ptr<Peer>> keep;
   std::lock_guard lock(mutex_);
   auto pit = presence_.find(plan);
   if (pit == presence_.end()) return false;
@@ -76,12 +79,13 @@ bool Hub::set_editing(const std::string& plan, uint64_t session, const std::stri
   if (it == pit->second.end()) return false;
   if (it->second.editing != editing) {
     it->second.editing = editing;
-    broadcast_presence_locked(plan);
+    broadcast_presence_locked(plan, keep);
   }
   return true;
 }
 
 void Hub::leave(const std::string& plan, uint64_t session) {
+  std::vector<std::shared_ptr<Peer>> keep;
   std::lock_guard lock(mutex_);
   auto pit = presence_.find(plan);
   if (pit == presence_.end() || pit->second.erase(session) == 0) return;
@@ -89,10 +93,10 @@ void Hub::leave(const std::string& plan, uint64_t session) {
     presence_.erase(pit);
     return;
   }
-  broadcast_presence_locked(plan);
+  broadcast_presence_locked(plan, keep);
 }
 
-void Hub::broadcast_presence_locked(const std::string& plan) {
+void Hub::broadcast_presence_locked(const std::string& plan, std::vector<std::shared_ptr<Peer>>& keep) {
   const auto& users = presence_[plan];
   // One entry per (actor, editing): two tabs of one person editing nothing show once.
   std::set<std::pair<std::string, std::string>> unique;
@@ -109,7 +113,10 @@ void Hub::broadcast_presence_locked(const std::string& plan) {
   for (const auto& [session, p] : users) {
     auto it = peers_.find(session);
     if (it == peers_.end()) continue;
-    if (auto peer = it->second.peer.lock()) peer->post_frame(text);
+    if (auto peer = it->second.peer.lock()) {
+      peer->post_frame(text);
+      keep.push_back(std::move(peer));
+    }
   }
 }
 

@@ -19,6 +19,7 @@
 #include <string>
 #include <unordered_map>
 #include <utility>
+#include <vector>
 
 namespace kartiba {
 struct Event;
@@ -70,8 +71,10 @@ class Hub {
     std::string actor;
     std::string editing;
   };
-  // REQUIRES: mutex_ held. Posts the plan's presence frame to everyone present.
-  void broadcast_presence_locked(const std::string& plan);
+  // REQUIRES: mutex_ held. Posts the plan's presence frame to everyone present. The peers it
+  // reached go into `keep`, which the caller destroys after unlocking: a session's last
+  // reference must not be dropped under the lock (its destructor calls remove_peer).
+  void broadcast_presence_locked(const std::string& plan, std::vector<std::shared_ptr<Peer>>& keep);
 
   std::atomic<uint64_t> next_id_{0};
 
