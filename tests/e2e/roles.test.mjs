@@ -130,3 +130,15 @@ test('a revoked token is told at once and does not retry', async () => {
   assert.equal(await session.page.evaluate(() => window.kartiba.conn.ws), null, 'no reconnection attempts');
   await session.context.close();
 });
+
+test('a plan the token may not read says so and offers the picker', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${server.url}/?token=${viewerToken}&plan=valmiera-2025`);
+  const msg = page.locator('main .form-error');
+  await msg.waitFor();
+  await msg.locator('button').click();
+  await page.waitForSelector('.plan-choice[data-plan="brussels-2024"]');
+  assert.equal(await page.locator('.plan-choice').count(), 1, 'the viewer only sees the plan of the token');
+  await context.close();
+});

@@ -60,7 +60,9 @@ export function handleMessage(app, msg, settled) {
     case 'error': {
       const e = msg.error || {};
       console.error('kartiba: server error', e);
+      if (!app.model.loaded && e.code !== 'unauthorized') app.loadError = e.message || e.code;   // e.g. no such plan
       if (e.code !== 'unauthorized') app.toast(t('error.server', { msg: e.message || e.code }), 'error');
+      app.changed();
       break;
     }
 

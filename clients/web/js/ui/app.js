@@ -21,6 +21,7 @@ export class App {
     this.status = 'connecting';
     this.refused = [];              // [{command, error}] rejected commands the user has not resolved
     this.replay = null;             // {rev, view|null, error} while looking at the past
+    this.loadError = null;          // why the plan could not be opened (before any snapshot)
     this.editor = null;             // the open item editor, told about live events
     this.tabState = {};             // per-tab UI state (filters, selection) that survives renders
     this.listeners = new Set();     // (event) => void, e.g. the history tab
@@ -112,6 +113,7 @@ export class App {
   }
 
   eventApplied(ev) {
+    if (ev.type === 'PlanUpdated' && ev.data?.set?.language && !this.langChosen) setLang(ev.data.set.language);
     if (this.editor) this.editor.onEvent(ev);
     for (const l of this.listeners) l(ev);
     this.scheduleRefresh();

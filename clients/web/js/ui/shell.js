@@ -25,7 +25,7 @@ export function renderShell(app) {
     slots.replay.replaceChildren();
   }
   slots.main.className = `main main-${route}${app.replay ? ' is-replay' : ''}`;
-  replaceKeepingFocus(slots.main, !view ? h('p', { class: 'loading' }, t('loading')) : tab(app, route, view));
+  replaceKeepingFocus(slots.main, view ? tab(app, route, view) : notLoaded(app));
 }
 
 /** The parts of the page re-rendered separately; the replay bar's slot is updated in place. */
@@ -38,6 +38,18 @@ function createSlots(root) {
   };
   root.replaceChildren(slots.header, slots.nav, slots.replay, slots.main);
   return slots;
+}
+
+function notLoaded(app) {
+  if (app.status === 'unauthorized') {
+    return h('p', { class: 'loading form-error' }, t('conn.unauthorized'), ' ',
+      h('button', { type: 'button', class: 'btn', onclick: () => app.onSignOut() }, t('signin.title')));
+  }
+  if (app.loadError) {
+    return h('p', { class: 'loading form-error' }, t('error.load', { msg: app.loadError }), ' ',
+      h('button', { type: 'button', class: 'btn', onclick: () => app.onPickPlan() }, t('picker.switch')));
+  }
+  return h('p', { class: 'loading' }, t('loading'));
 }
 
 function tab(app, route, view) {
