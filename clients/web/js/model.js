@@ -67,7 +67,7 @@ export function findIn(view, collection, id) {
 }
 
 /** Fills what older or partial views may lack, so rendering never meets undefined lists. */
-function normalise(view) {
+export function normalise(view) {
   const v = structuredClone(view);
   for (const k of ['days', 'items', 'venues', 'people', 'pledges', 'decisions', 'releases', 'conflicts', 'sdg_coverage']) {
     if (!Array.isArray(v[k])) v[k] = [];

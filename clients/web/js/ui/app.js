@@ -1,11 +1,11 @@
 // The app controller for one open plan: owns the model, the connection, the session's state
 // (who I am, who is online, pending and refused commands, replay) and schedules rendering.
 import { Connection } from '../connection.js';
-import { PlanModel } from '../model.js';
+import { PlanModel, normalise } from '../model.js';
 import { handleMessage } from '../loop.js';
 import { learnFromView } from '../sdg.js';
 import { randomId } from '../dom.js';
-import { t, setLang, lang } from '../i18n.js';
+import { t, setLang } from '../i18n.js';
 import { renderShell } from './shell.js';
 import { toast } from './toast.js';
 
@@ -24,7 +24,6 @@ export class App {
     this.loadError = null;          // why the plan could not be opened (before any snapshot)
     this.editor = null;             // the open item editor, told about live events
     this.tabState = {};             // per-tab UI state (filters, selection) that survives renders
-    this.listeners = new Set();     // (event) => void, e.g. the history tab
     this.mine = new Set();          // ids of the commands this page sent
     this.renderQueued = false;
     this.refreshTimer = null;
@@ -58,7 +57,6 @@ export class App {
   get view() { return this.replay ? this.replay.view : this.model.view; }
   get route() { return (location.hash.replace('#', '') || 'agenda').split('/')[0]; }
   get canEdit() { return !!this.me && this.me.role !== 'viewer' && !this.replay; }
-  get isOrganiser() { return !!this.me && this.me.role !== 'viewer'; }
 
   /** Commands waiting in the outbox for one entity ("item:bornem"). */
   pendingFor(key) { return this.conn.outbox.entries.filter((e) => entityKey(e.command) === key); }
@@ -115,7 +113,6 @@ export class App {
   eventApplied(ev) {
     if (ev.type === 'PlanUpdated' && ev.data?.set?.language && !this.langChosen) setLang(ev.data.set.language);
     if (this.editor) this.editor.onEvent(ev);
-    for (const l of this.listeners) l(ev);
     this.scheduleRefresh();
     this.changed();
   }
@@ -147,7 +144,7 @@ export class App {
     this.changed();
     try {
       const v = await this.api.view(this.planId, rev);
-      if (this.replay && this.replay.rev === rev) { this.replay = { rev, view: v, loading: false }; this.changed(); }
+      if (this.replay && this.replay.rev === rev) { this.replay = { rev, view: normalise(v), loading: false }; this.changed(); }
     } catch (err) {
       if (this.replay && this.replay.rev === rev) { this.replay.error = err.message; this.replay.loading = false; this.changed(); }
     }
@@ -161,7 +158,6 @@ export class App {
     localStorage.setItem('kartiba.lang', l);
     this.langChosen = l;
     setLang(l);
-    for (const fn of this.listeners) fn(null);
     this.changed();
   }
 
@@ -175,8 +171,6 @@ export class App {
       renderShell(this);
     });
   }
-
-  get lang() { return lang(); }
 }
 
 /** Which entity a command is about: "item:bornem", "pledge:p1", or "plan". */
