@@ -16,4 +16,4 @@ fi
 if [ ! -d node_modules/playwright-core ] || [ ! -d node_modules/ws ]; then
   npm ci --no-audit --no-fund --loglevel=error
 fi
-exec node --test --test-concurrency=1 ./*.test.mjs
+exec node --test --test-concurrency=1

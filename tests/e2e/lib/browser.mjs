@@ -29,7 +29,7 @@ export async function openAs(browser, server, token, { plan = 'brussels-2024', w
 }
 
 /** Polls fn until it returns a truthy value (returned) or the time is up (throws with the last value). */
-export async function eventually(fn, { timeout = 8000, interval = 50, message = 'condition' } = {}) {
+export async function eventually(fn, { timeout = 15000, interval = 50, message = 'condition' } = {}) {
   const end = Date.now() + timeout;
   let last;
   for (;;) {

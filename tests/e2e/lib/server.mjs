@@ -32,7 +32,7 @@ export async function startServer() {
   child.stderr.on('data', (d) => { stderr += d; if (stderr.length > 20000) stderr = stderr.slice(-10000); });
   const url = await new Promise((resolve, reject) => {
     let out = '';
-    const timer = setTimeout(() => reject(new Error(`server did not print its address in 15 s\n${stderr}`)), 15000);
+    const timer = setTimeout(() => reject(new Error(`server did not print its address in 30 s\n${stderr}`)), 30000);
     child.stdout.on('data', (d) => {
       out += d;
       const m = out.match(/listening on (http:\/\/[^\s]+)/);
