@@ -28,6 +28,10 @@ export async function startServer() {
     env: { ...process.env, KARTIBA_ADMIN_TOKEN: adminToken },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  // Never leave a server behind, even when the test process is stopped from outside.
+  const killChild = () => { if (child.exitCode === null) child.kill('SIGKILL'); };
+  process.once('exit', killChild);
+  for (const sig of ['SIGINT', 'SIGTERM']) process.once(sig, () => { killChild(); process.exit(130); });
   let stderr = '';
   child.stderr.on('data', (d) => { stderr += d; if (stderr.length > 20000) stderr = stderr.slice(-10000); });
   const url = await new Promise((resolve, reject) => {
