@@ -78,7 +78,11 @@ std::string history_sentence(const PlanState& s, const Event& e, const std::stri
   } else if (type == "PlanUpdated") {
     t = a + w.pick(" mainīja plāna laukus: ", " changed the plan's ") + field_list(d["set"]);
   } else if (type == "DaySet") {
-    std::string title = d["set"].value("title", d["set"].value("place", std::string()));
+    // A revert may clear the title or place (null): name what is set, if anything.
+    auto text = [&](const char* k) {
+      return d["set"].contains(k) && d["set"][k].is_string() ? d["set"][k].get<std::string>() : std::string();
+    };
+    std::string title = text("title").empty() ? text("place") : text("title");
     t = a + w.pick(" iestatīja dienu ", " set the day ") + d.value("date", "") + (title.empty() ? "" : ": " + title);
   } else if (type == "VenueAdded" || type == "VenueUpdated" || type == "VenueRemoved") {
     std::string n = quoted(name_in(s.venues, d.contains("value") ? d["value"] : d.value("was", json()), d["venue"]));
