@@ -43,6 +43,10 @@ TEST_CASE("revert: a field that did not exist before is cleared again", "[revert
   auto d = t.ok("p", "set-day", {{"date", "2024-05-16"}, {"title", "Flandrija"}});
   REQUIRE_OK(revert(t, d.revision));
   CHECK(t.view("p")["days"][1]["title"].is_null());
+  // The history of a revert that cleared a day's title (regression: the sentence read the
+  // null title as text and the exception escaped Engine::history).
+  CHECK(t.history("p", "lv")["entries"].back()["text"] == "(atsaucot 11. izmaiņas) K. Miķelsone iestatīja dienu 2024-05-16");
+  CHECK(t.history("p", "en")["entries"].back()["text"] == "(reverting revision 11) K. Miķelsone set the day 2024-05-16");
 }
 
 TEST_CASE("revert: an addition is removed", "[revert]") {
