@@ -118,7 +118,8 @@ int history(Context& ctx, const std::string& plan, const std::string& lang, uint
       std::cout << "r" << e.value("revision", 0) << "  " << at.substr(0, 16) << "  " << e.value("actor", "") << "  "
                 << e.value("text", "") << "\n";
     }
-    uint64_t next = page->value("next", uint64_t(0));
+    const json& n = (*page)["next"];
+    uint64_t next = n.is_number_unsigned() ? n.get<uint64_t>() : 0;
     if (next <= from) break;
     from = next;
   }
