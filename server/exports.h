@@ -4,9 +4,7 @@
 // The router has checked the token may read the plan; the plan may still not exist
 // (answer 404 not_found then).
 // Thread-safety: called on a work thread; may block and use CPU freely.
-//
-// TODO(exports): not implemented yet — each returns 404 not_found "not implemented yet".
-// Another engineer fills them in; the routes, auth and threading are done.
+// The formats themselves are pure functions in engine/src/exports (docs/EXPORTS.md).
 #pragma once
 
 #include <string>
@@ -26,5 +24,7 @@ HttpResponse export_agenda_ics(Engine& engine, const std::string& plan, const Qu
 HttpResponse export_pledges_csv(Engine& engine, const std::string& plan, const Query& query);
 // GET /api/plans/{plan}/schedule.json — the c3voc/frab schedule JSON format.
 HttpResponse export_schedule_json(Engine& engine, const std::string& plan, const Query& query);
+// GET /api/plans/{plan}/agenda.html?lang=lv|en — the printable agenda.
+HttpResponse export_agenda_html(Engine& engine, const std::string& plan, const Query& query);
 
 }  // namespace kartiba::server

@@ -147,8 +147,7 @@ void WebSocketSession::on_subscribe(const nlohmann::json& msg) {
   if (from) {
     st.sent_revision = *from;
     st.catching_up = true;
-    // Present at once: events, not a snapshot, come next.
-    join_presence(*plan, st);
+    st.resume = true;
     return continue_catch_up(*plan);
   }
   subscribe_live(*plan, st.generation, std::nullopt);
@@ -236,6 +235,8 @@ void WebSocketSession::on_subscribed(const std::string& plan, uint64_t generatio
     return drop_plan(plan);
   }
   it->second.subscription = std::move(*sub);
+  // Present once subscribed; with a snapshot, after it (see on_snapshot).
+  if (it->second.resume) join_presence(plan, it->second);
 }
 
 void WebSocketSession::on_snapshot(const std::string& plan, uint64_t generation, uint64_t revision,

@@ -73,6 +73,7 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession>,
     bool catching_up = false;          // reading pages of old events before subscribing
     bool page_pending = false;         // a page read is on the work pool
     bool joined = false;               // present in the hub's presence list
+    bool resume = false;               // subscribed with `from` (no snapshot)
   };
 
   // I/O: websocket_session.cpp

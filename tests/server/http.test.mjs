@@ -217,12 +217,21 @@ describe('HTTP API', () => {
     assert.equal(now.json.revision, 8);
   });
 
-  test('exports not written yet answer 404', async () => {
+  test('exports: agenda.ics, pledges.csv, schedule.json, agenda.html', async () => {
     const plan = await createPlan(s);
-    for (const f of ['agenda.ics', 'pledges.csv', 'schedule.json']) {
+    await command(s, plan, scheduleItem('e1'));
+    const want = {
+      'agenda.ics': /^text\/calendar/, 'pledges.csv': /^text\/csv/, 'schedule.json': /^application\/json/,
+      'agenda.html': /^text\/html/,
+    };
+    for (const [f, type] of Object.entries(want)) {
       const res = await api.get(s, `/api/plans/${plan}/${f}`);
-      assert.ok([200, 404].includes(res.status), `${f}: ${res.status}`);
+      assert.equal(res.status, 200, `${f}: ${res.text.slice(0, 200)}`);
+      assert.match(res.headers.get('content-type'), type, f);
     }
+    const viewer = await issueToken(s, 'viewer', [plan], 'Reader');
+    assert.equal((await api.get(s, `/api/plans/${plan}/agenda.ics`, viewer.token)).status, 200);
+    assertError(await api.get(s, '/api/plans/no-such-plan/agenda.ics'), 404, 'not_found');
   });
 
   test('export.json imports into another server and exports the same', async () => {
