@@ -2,7 +2,9 @@
 // noisy machine. `--quick` runs them all small (under a minute); `--json` prints one JSON
 // object per scenario.
 #include <filesystem>
+#include <algorithm>
 #include <iostream>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 
@@ -19,6 +21,9 @@ int main(int argc, char** argv) {
   app.add_option("--server", s.server, "kartiba-server binary for the network scenarios");
   app.add_option("--only", only, "run only these scenarios");
   CLI11_PARSE(app, argc, argv);
+#ifdef KARTIBA_DEFAULT_SERVER
+  if (s.server.empty()) s.server = KARTIBA_DEFAULT_SERVER;
+#endif
   bool own_dir = s.dir.empty();
   if (own_dir) s.dir = (std::filesystem::temp_directory_path() / ("kartiba-bench-" + std::to_string(::getpid()))).string();
   std::filesystem::create_directories(s.dir);

@@ -1,0 +1,38 @@
+// Load-generator clients for the network scenarios: a WebSocket client and a blocking HTTP
+// helper, both on Boost.Beast. Beast stays in ws_client.cpp.
+//
+// Thread-safety: a WsClient belongs to the io_context it was made on; call send() only from a
+// handler running on that io_context (or before run()).
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace kartiba::bench {
+
+class WsClient {
+ public:
+  using OnMessage = std::function<void(WsClient&, std::string_view)>;
+  using OnReady = std::function<void(WsClient&)>;
+
+  // Connects, authenticates with `token`, then calls on_ready; every later text frame goes to
+  // on_message.
+  static std::shared_ptr<WsClient> start(boost::asio::io_context& io, const std::string& host, unsigned short port,
+                                         const std::string& token, OnReady on_ready, OnMessage on_message);
+  virtual ~WsClient() = default;
+  virtual void send(std::string text) = 0;
+  virtual void close() = 0;
+  int index = 0;  // the scenario's own number for this client
+};
+
+// One HTTP request; returns the status and fills `body`. Throws on a network failure.
+int http_request(const std::string& host, unsigned short port, const std::string& method, const std::string& target,
+                 const std::string& token, const std::string& body_in, std::string* body_out = nullptr);
+
+}  // namespace kartiba::bench
