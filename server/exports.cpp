@@ -10,10 +10,6 @@
 
 namespace kartiba::server {
 
-// GET /api/plans/{plan}/agenda.html?lang=lv|en — the printable agenda. Declared here until
-// exports.h and the router name it (see docs/EXPORTS.md).
-HttpResponse export_agenda_html(Engine& engine, const std::string& plan, const Query& query);
-
 namespace {
 
 std::string param(const Query& q, const char* name) {

@@ -195,7 +195,7 @@ TEST_CASE("ics: SEQUENCE counts the item's changes; cancelled items stay, as CAN
   CHECK(std::count(mechelen.begin(), mechelen.end(), "STATUS:CANCELLED") == 1);
 }
 
-TEST_CASE("ics: the second occurrence of an ambiguous local time is written in UTC") {
+TEST_CASE("ics: a local time that happens twice (DST ends) is written in UTC, both occurrences") {
   ExportEngine e;
   auto created = e.engine->create_plan(
       R"({"id":"autumn","title":"Rudens","timezone":"Europe/Riga","start_date":"2024-10-27","end_date":"2024-10-27"})",
@@ -214,7 +214,9 @@ TEST_CASE("ics: the second occurrence of an ambiguous local time is written in U
   auto late = vevent(lines, "late@autumn.kartiba");
   CHECK(std::count(late.begin(), late.end(), "DTSTART:20241027T013000Z") == 1);
   auto early = vevent(lines, "early@autumn.kartiba");
-  CHECK(std::count(early.begin(), early.end(), "DTSTART;TZID=Europe/Riga:20241027T033000") == 1);
+  CHECK(std::count(early.begin(), early.end(), "DTSTART:20241027T003000Z") == 1);
+  // The end, 04:30, happens once: TZID as usual.
+  CHECK(std::count(early.begin(), early.end(), "DTEND;TZID=Europe/Riga:20241027T043000") == 1);
 }
 
 TEST_CASE("ics: user text with separators and newlines survives as escaped TEXT") {

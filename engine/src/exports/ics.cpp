@@ -77,9 +77,10 @@ const date::time_zone* zone_or_null(const std::string& tz) {
   }
 }
 
-// The DTSTART/DTEND property for a time {"local","tz"} whose real instant is `utc`:
-// with TZID when the zone's reading of the local time gives that instant, in UTC otherwise
-// (the second occurrence of an ambiguous local time, which TZID cannot express).
+// The DTSTART/DTEND property for a time {"local","tz"} whose real instant is `utc`: with
+// TZID when the local time names one instant in its zone, in UTC otherwise. A local time
+// that happens twice (DST ends) is written in UTC: RFC 5545 reads TZID times as the first
+// occurrence, but readers differ (ical.js takes the second), and UTC means the same to all.
 std::string time_property(const char* name, const json& time, const std::string& utc) {
   const std::string local = str(time, "local");
   const std::string tz = str(time, "tz");
@@ -90,7 +91,7 @@ std::string time_property(const char* name, const json& time, const std::string&
       date::local_seconds ls = date::local_days{date::year_month_day{date::year(y), date::month(unsigned(mo)), date::day(unsigned(d))}} +
                                std::chrono::hours(h) + std::chrono::minutes(mi) + std::chrono::seconds(s);
       auto info = zone->get_info(ls);
-      if (info.result != date::local_info::nonexistent &&
+      if (info.result == date::local_info::unique &&
           (ls - info.first.offset).time_since_epoch().count() == *instant)
         return std::string(name) + ";TZID=" + tz + ":" + local_stamp(local);
     }
