@@ -61,7 +61,7 @@ TEST_CASE("changelog: a cancelled item", "[changelog]") {
   CHECK(c["moved"].empty());
 }
 
-TEST_CASE("changelog: between release names; from defaults to the last release", "[changelog][release]") {
+TEST_CASE("changelog: between release names, from defaults to the last release", "[changelog][release]") {
   TestEngine t;
   seed(t);
   t.ok("p", "publish-release", {{"name", "v1"}, {"note", "Pirmā"}});

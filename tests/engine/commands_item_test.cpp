@@ -175,7 +175,7 @@ TEST_CASE("reschedule-item: errors", "[commands][item]") {
   CHECK(t.revision() == kSeedRevision);
 }
 
-TEST_CASE("edit-item: ItemEdited; errors", "[commands][item]") {
+TEST_CASE("edit-item: ItemEdited, errors", "[commands][item]") {
   TestEngine t;
   seed(t);
   auto e = outcome_events(t.ok("p", "edit-item", {{"item", "talk"}, {"title", "Atklāšana"}, {"kind", "presentation"},
@@ -210,7 +210,7 @@ TEST_CASE("edit-item: clearing a field with a default resets it to the default",
   CHECK(v["topics"] == json::array());
 }
 
-TEST_CASE("set-item-venue: ItemVenueSet; null clears; errors", "[commands][item]") {
+TEST_CASE("set-item-venue: ItemVenueSet, null clears, errors", "[commands][item]") {
   TestEngine t;
   seed(t);
   auto e = outcome_events(t.ok("p", "set-item-venue", {{"item", "lunch"}, {"venue", "room"}}))[0];
@@ -228,7 +228,7 @@ TEST_CASE("set-item-venue: ItemVenueSet; null clears; errors", "[commands][item]
                    "/data/title");
 }
 
-TEST_CASE("set-item-status: ItemStatusSet; errors", "[commands][item]") {
+TEST_CASE("set-item-status: ItemStatusSet, errors", "[commands][item]") {
   TestEngine t;
   seed(t);
   for (auto s : {"tentative", "cancelled", "confirmed"}) {
@@ -267,7 +267,7 @@ TEST_CASE("assign-speaker / unassign-speaker: events and errors", "[commands][it
                    "/data/role");
 }
 
-TEST_CASE("tag-item: ItemTagged with the full new list; errors", "[commands][item][sdg]") {
+TEST_CASE("tag-item: ItemTagged with the full new list, errors", "[commands][item][sdg]") {
   TestEngine t;
   seed(t);
   auto e = outcome_events(t.ok("p", "tag-item", {{"item", "talk"}, {"sdgs", {16, 4, 13}}}))[0];
@@ -293,7 +293,7 @@ TEST_CASE("tag-item: null sdgs is rejected, not stored", "[commands][item][sdg][
   CHECK(v["sdg_coverage"].size() == 17);
 }
 
-TEST_CASE("remove-item: ItemRemoved with what it was; refused while a pledge links it", "[commands][item]") {
+TEST_CASE("remove-item: ItemRemoved with what it was, refused while a pledge links it", "[commands][item]") {
   TestEngine t;
   seed(t);
   auto e = outcome_events(t.ok("p", "remove-item", {{"item", "lunch"}}))[0];

@@ -11,7 +11,7 @@ CommandOutcome create(TestEngine& t, json plan) { return t.engine->create_plan(p
 json good_plan() { return {{"id", "riga-2024"}, {"title", "Vizīte"}, {"timezone", "Europe/Riga"}}; }
 }  // namespace
 
-TEST_CASE("create-plan: PlanCreated with defaults; the view starts at revision 1", "[commands][plan]") {
+TEST_CASE("create-plan: PlanCreated with defaults, the view starts at revision 1", "[commands][plan]") {
   TestEngine t;
   auto o = create(t, good_plan());
   REQUIRE_OK(o);
@@ -138,7 +138,7 @@ TEST_CASE("update-plan: a new zone does not move items that carry their own", "[
   CHECK(x["start_utc"] == "2024-05-16T07:00:00Z");
 }
 
-TEST_CASE("set-day: DaySet; the day shows its title and place", "[commands][plan]") {
+TEST_CASE("set-day: DaySet, the day shows its title and place", "[commands][plan]") {
   TestEngine t;
   seed(t);
   auto o = t.ok("p", "set-day", {{"date", "2024-05-16"}, {"title", "Flandrija"}, {"place", "Bornem"}});

@@ -111,7 +111,7 @@ TEST_CASE("make-pledge: the window is two dates in order", "[commands][pledge]")
   REQUIRE_OK(t.run("p", "make-pledge", pledge({{"window", {{"from", "2024-09-20"}, {"to", "2024-09-20"}}}})));
 }
 
-TEST_CASE("update-pledge: PledgeUpdated; errors", "[commands][pledge]") {
+TEST_CASE("update-pledge: PledgeUpdated, errors", "[commands][pledge]") {
   TestEngine t;
   seed(t);
   auto e = outcome_events(t.ok("p", "update-pledge", {{"pledge", "pl"}, {"title", "Klimata nedēļa"}, {"sdgs", {4, 13}},
@@ -140,7 +140,7 @@ TEST_CASE("update-pledge: cleared sdgs stay a list", "[commands][pledge][regress
   CHECK(v["pledge_board"]["by_sdg"] == json::object());
 }
 
-TEST_CASE("set-pledge-status: PledgeStatusSet; fulfilled sets progress 100; errors", "[commands][pledge]") {
+TEST_CASE("set-pledge-status: PledgeStatusSet, fulfilled sets progress 100, errors", "[commands][pledge]") {
   TestEngine t;
   seed(t);
   auto e = outcome_events(t.ok("p", "set-pledge-status", {{"pledge", "pl"}, {"status", "committed"}, {"note", "Domes lēmums"}}))[0];
@@ -165,7 +165,7 @@ TEST_CASE("set-pledge-status: PledgeStatusSet; fulfilled sets progress 100; erro
   REQUIRE_OK(t.run("p", "set-pledge-status", {{"pledge", "pl"}, {"status", "committed"}, {"note", "1. rinda\n2. rinda"}}));
 }
 
-TEST_CASE("report-pledge-progress: PledgeProgressReported keeps each report; errors", "[commands][pledge]") {
+TEST_CASE("report-pledge-progress: PledgeProgressReported keeps each report, errors", "[commands][pledge]") {
   TestEngine t;
   seed(t);
   auto e = outcome_events(t.ok("p", "report-pledge-progress", {{"pledge", "pl"}, {"percent", 40}, {"note", "Materiāli gatavi"}}))[0];
@@ -191,7 +191,7 @@ TEST_CASE("report-pledge-progress: PledgeProgressReported keeps each report; err
   REQUIRE_REJECTED(t.run("p", "report-pledge-progress", {{"pledge", "pl"}, {"percent", 70}}), "conflict", "/data/pledge");
 }
 
-TEST_CASE("record-decision: DecisionRecorded with links; errors", "[commands][decision]") {
+TEST_CASE("record-decision: DecisionRecorded with links, errors", "[commands][decision]") {
   TestEngine t;
   seed(t);
   auto o = t.ok("p", "record-decision", {{"decision", "d1"}, {"title", "Rīkot nedēļu"}, {"text", "Vienojāmies.\nTā."},
@@ -218,7 +218,7 @@ TEST_CASE("record-decision: DecisionRecorded with links; errors", "[commands][de
   REQUIRE_REJECTED(t.run("p", "record-decision", {{"decision", "d1"}, {"title", "x"}}), "conflict", "/data/decision");
 }
 
-TEST_CASE("publish-release: ReleasePublished; names unique, not numbers", "[commands][release]") {
+TEST_CASE("publish-release: ReleasePublished, names unique, not numbers", "[commands][release]") {
   TestEngine t;
   seed(t);
   auto o = t.ok("p", "publish-release", {{"name", "v1"}, {"note", "Pirmā versija"}});

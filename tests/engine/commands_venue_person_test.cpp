@@ -59,7 +59,7 @@ TEST_CASE("add-venue: errors", "[commands][venue]") {
   REQUIRE_REJECTED(t.run("p", "add-venue", {{"venue", "hall"}, {"name", "Again"}}), "conflict", "/data/venue");
 }
 
-TEST_CASE("update-venue: VenueUpdated with set and was; null clears", "[commands][venue]") {
+TEST_CASE("update-venue: VenueUpdated with set and was, null clears", "[commands][venue]") {
   TestEngine t;
   seed(t);
   auto e = outcome_events(t.ok("p", "update-venue", {{"venue", "hall"}, {"name", "Lielā zāle 2"}, {"room", "101"}}))[0];
@@ -87,7 +87,7 @@ TEST_CASE("update-venue: errors", "[commands][venue]") {
   CHECK(t.revision() == kSeedRevision);
 }
 
-TEST_CASE("remove-venue: VenueRemoved with what it was; refused while an item uses it", "[commands][venue]") {
+TEST_CASE("remove-venue: VenueRemoved with what it was, refused while an item uses it", "[commands][venue]") {
   TestEngine t;
   seed(t);
   REQUIRE_REJECTED(t.run("p", "remove-venue", {{"venue", "hall"}}), "conflict", "/data/venue");
@@ -104,7 +104,7 @@ TEST_CASE("remove-venue: VenueRemoved with what it was; refused while an item us
   REQUIRE_OK(t.run("p", "remove-venue", {{"venue", "hall"}}));
 }
 
-TEST_CASE("add-person: PersonAdded; errors", "[commands][person]") {
+TEST_CASE("add-person: PersonAdded, errors", "[commands][person]") {
   TestEngine t;
   seed(t);
   auto e = outcome_events(t.ok("p", "add-person", {{"person", "voeten"}, {"name", "Heleen Voeten"},
@@ -127,7 +127,7 @@ TEST_CASE("add-person: PersonAdded; errors", "[commands][person]") {
   REQUIRE_REJECTED(t.run("p", "add-person", {{"person", "anna"}, {"name", "X"}}), "conflict", "/data/person");
 }
 
-TEST_CASE("update-person: PersonUpdated; errors", "[commands][person]") {
+TEST_CASE("update-person: PersonUpdated, errors", "[commands][person]") {
   TestEngine t;
   seed(t);
   auto e = outcome_events(t.ok("p", "update-person", {{"person", "anna"}, {"role", "vadītāja"}, {"organisation", nullptr}}))[0];
@@ -145,7 +145,7 @@ TEST_CASE("update-person: PersonUpdated; errors", "[commands][person]") {
                    "/data/nick");
 }
 
-TEST_CASE("remove-person: PersonRemoved; refused while speaking", "[commands][person]") {
+TEST_CASE("remove-person: PersonRemoved, refused while speaking", "[commands][person]") {
   TestEngine t;
   seed(t);
   REQUIRE_REJECTED(t.run("p", "remove-person", {{"person", "anna"}}), "conflict", "/data/person");

@@ -241,7 +241,7 @@ TEST_CASE("sdg coverage: 17 goals with names in lv and en, colours and priority 
   CHECK(cov[3]["items"] == json{"lunch", "talk"});
 }
 
-TEST_CASE("view: decisions in the order they were recorded; releases listed", "[projection]") {
+TEST_CASE("view: decisions in the order they were recorded, releases listed", "[projection]") {
   TestEngine t;
   seed(t);
   t.ok("p", "record-decision", {{"decision", "z"}, {"title", "Pirmais"}});

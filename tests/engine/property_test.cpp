@@ -167,7 +167,7 @@ void check_invariants(const json& v) {
 
 }  // namespace
 
-TEST_CASE("property: random commands; live views equal every rebuild", "[property]") {
+TEST_CASE("property: random commands, live views equal every rebuild", "[property]") {
   for (uint32_t seed_value : {20240515u, 7u, 1234567u}) {
     DYNAMIC_SECTION("seed " << seed_value) {
       Options o;
