@@ -163,7 +163,7 @@ int stats(Context& ctx, const std::string& dir) {
   return kExitOk;
 }
 
-int compact(Context&, const std::string& dir) {
+int compact(Context& ctx, const std::string& dir) {
   if (!fs::exists(dir + "/CURRENT")) return fail("no kartiba database in " + dir);
   auto store = open_rocks_store(dir, false);
   if (!store.ok())
@@ -173,7 +173,8 @@ int compact(Context&, const std::string& dir) {
   auto started = std::chrono::steady_clock::now();
   if (auto st = (*store)->compact(); !st.ok()) return fail(st.error().message());
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
-  std::cout << "compacted " << dir << " in " << ms << " ms\n";
+  if (ctx.json_output) std::cout << json{{"ok", true}, {"data", dir}, {"ms", ms}}.dump() << "\n";
+  else std::cout << "compacted " << dir << " in " << ms << " ms\n";
   return kExitOk;
 }
 

@@ -17,18 +17,23 @@ test('backup while the server is writing, then restore, verify and serve the cop
     // Keep writing while the backup runs: 150 commands, as fast as the server takes them.
     let written = 0;
     let writing = true;
+    let finished = false;
     const writer = (async () => {
-      for (let i = 0; i < 150 && writing; i++) {
-        const minute = String(i % 60).padStart(2, '0');
-        const r = await api(server, 'POST', '/api/plans/brussels-2024/commands', {
-          type: 'reschedule-item', reason: `solis ${i}`,
-          data: { item: 'lunch-2', start: { local: `2024-05-16T12:${minute}` }, end: { local: '2024-05-16T13:30' } },
-        });
-        assert.equal(r.status, 200, r.text);
-        written++;
+      try {
+        for (let i = 0; i < 150 && writing; i++) {
+          const minute = String(i % 60).padStart(2, '0');
+          const r = await api(server, 'POST', '/api/plans/brussels-2024/commands', {
+            type: 'reschedule-item', reason: `solis ${i}`,
+            data: { item: 'lunch-2', start: { local: `2024-05-16T12:${minute}` }, end: { local: '2024-05-16T13:30' } },
+          });
+          assert.equal(r.status, 200, r.text);
+          written++;
+        }
+      } finally {
+        finished = true;
       }
     })();
-    while (written < 20) await new Promise((r) => setTimeout(r, 5));
+    while (written < 20 && !finished) await new Promise((r) => setTimeout(r, 5));
     const backup = await kartiba(['admin', 'backup', '--data', server.data, '--to', join(root, 'backup')]);
     writing = false;
     await writer;
