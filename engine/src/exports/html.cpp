@@ -191,13 +191,13 @@ std::string agenda_html(const json& view, const std::string& requested_lang) {
       if (status == "tentative") h += " <span class=\"badge\">" + html_escape(w.tbc) + "</span>";
       if (status == "cancelled") h += " <span class=\"badge\">" + html_escape(w.cancelled) + "</span>";
       h += "</p>\n";
+      if (auto d = str(item, "description"); !d.empty()) h += "<p class=\"description\">" + text_html(d) + "</p>\n";
       if (item.contains("topics") && item["topics"].is_array() && !item["topics"].empty()) {
         h += "<ul class=\"topics\">\n";
         for (auto& t : item["topics"])
           if (t.is_string()) h += "<li>" + text_html(t.get<std::string>()) + "</li>\n";
         h += "</ul>\n";
       }
-      if (auto d = str(item, "description"); !d.empty()) h += "<p class=\"description\">" + text_html(d) + "</p>\n";
       if (auto v = venues.find(str(item, "venue")); v != venues.end())
         h += "<p class=\"venue\">" + html_escape(std::string(w.venue) + ": " + venue_text(*v->second)) + "</p>\n";
       if (item.contains("speakers") && item["speakers"].is_array() && !item["speakers"].empty()) {
