@@ -52,18 +52,31 @@ std::string trim(std::string s) {
   return s.substr(i);
 }
 
+// PREFIX/share/kartiba/WHAT for a binary installed as PREFIX/bin/kartiba-server, "" when the
+// executable's path is unknown. Looked at first, so an installed (or DESTDIR-staged, or packaged
+// with another prefix than it was configured with) server uses its own files, also on a machine
+// that still has the source tree.
+std::string beside_executable(const char* what) {
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (ec || exe.empty()) return {};
+  return (exe.parent_path().parent_path() / "share" / "kartiba" / what).string();
+}
+
 }  // namespace
 
 std::string find_web_dir(const std::string& flag) {
   if (!flag.empty()) return is_dir(flag) ? flag : std::string();
-  for (const std::string dir : {KARTIBA_WEB_SOURCE_DIR, KARTIBA_WEB_INSTALL_DIR}) {
-    if (is_file(dir + "/index.html")) return dir;
+  for (const std::string dir : {beside_executable("web"), std::string(KARTIBA_WEB_SOURCE_DIR),
+                                std::string(KARTIBA_WEB_INSTALL_DIR)}) {
+    if (!dir.empty() && is_file(dir + "/index.html")) return dir;
   }
   return {};
 }
 
 std::string find_demo_file() {
-  for (const std::string dir : {KARTIBA_DEMO_SOURCE_DIR, KARTIBA_DEMO_INSTALL_DIR}) {
+  for (const std::string dir : {beside_executable("demo"), std::string(KARTIBA_DEMO_SOURCE_DIR),
+                                std::string(KARTIBA_DEMO_INSTALL_DIR)}) {
     if (!dir.empty() && is_file(dir + "/" + kDemoFile)) return dir + "/" + kDemoFile;
   }
   return {};

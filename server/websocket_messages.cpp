@@ -163,8 +163,10 @@ void WebSocketSession::continue_catch_up(const std::string& plan) {
     return drop_plan(plan);
   }
   if (current <= st.sent_revision + kCatchUpPage) {
-    // Close enough: the engine delivers the rest, then live events, with none missed.
+    // Close enough: the engine delivers the rest, then live events, with none missed. The
+    // rest (at most a page) is catch-up the client asked for, not a sign that it lags.
     st.catching_up = false;
+    st.catch_up_until = current;
     return subscribe_live(plan, st.generation, st.sent_revision);
   }
   st.page_pending = true;
@@ -262,7 +264,8 @@ void WebSocketSession::on_events(const std::string& plan, uint64_t generation, c
   for (const auto& e : events) {
     if (e->revision > it->second.sent_revision) fresh.push_back(e);
   }
-  send_event_frames(plan, fresh, /*paced=*/false);
+  const bool catch_up = !fresh.empty() && fresh.front()->revision <= it->second.catch_up_until;
+  send_event_frames(plan, fresh, /*paced=*/catch_up);
 }
 
 void WebSocketSession::join_presence(const std::string& plan, PlanState& state) {

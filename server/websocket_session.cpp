@@ -12,6 +12,7 @@ namespace kartiba::server {
 namespace {
 
 constexpr auto kAuthTimeout = std::chrono::seconds(30);
+constexpr size_t kReadPiece = 64 * 1024;
 
 }  // namespace
 
@@ -42,7 +43,11 @@ void WebSocketSession::run(http::request<http::string_body> request) {
   ws_.set_option(timeouts);
   ws_.set_option(websocket::stream_base::decorator(
       [](websocket::response_type& res) { res.set(http::field::server, "kartiba"); }));
-  ws_.read_message_max(app_->config.max_body);
+  // The message limit is enforced in on_read, not by Beast: Beast 1.74's teardown after its
+  // own limit reads one buffer and closes with the rest of the message unread, so the client
+  // sees a reset (1006) instead of 1009. Reading in pieces, the session closes with 1009
+  // through async_close, which drains the client's frames until its close frame.
+  ws_.read_message_max(0);
   ws_.text(true);
   auto req = std::make_shared<http::request<http::string_body>>(std::move(request));
   // Accept on the strand, with the request the HTTP session already read.
@@ -69,17 +74,27 @@ void WebSocketSession::on_auth_timeout(beast::error_code ec) {
 }
 
 void WebSocketSession::do_read() {
-  ws_.async_read(buffer_, beast::bind_front_handler(&WebSocketSession::on_read, shared_from_this()));
+  // A message is read in pieces so that its size is checked as it arrives.
+  ws_.async_read_some(buffer_, kReadPiece,
+                      beast::bind_front_handler(&WebSocketSession::on_read, shared_from_this()));
 }
 
 void WebSocketSession::on_read(beast::error_code ec, std::size_t) {
   if (ec) {
-    // Closed by the client, timed out, or a message over the limit (Beast closes with 1009).
+    // Closed by the client, timed out, or a protocol error.
     if (ec != websocket::error::closed && log::enabled(LogLevel::debug)) {
       log::debug("websocket session " + std::to_string(id_) + " read: " + ec.message());
     }
     return teardown();
   }
+  if (buffer_.size() > app_->config.max_body) {
+    buffer_.consume(buffer_.size());
+    log::warn("websocket session " + std::to_string(id_) + " closed: message over " +
+              std::to_string(app_->config.max_body) + " bytes");
+    // No more reads: the close drains the rest of the message.
+    return close_now({websocket::close_code::too_big, "message too big"});
+  }
+  if (!ws_.is_message_done()) return do_read();
   if (!ws_.got_text()) {
     buffer_.consume(buffer_.size());
     send_error(Error::invalid("binary frames are not supported; send JSON text frames"));

@@ -74,6 +74,7 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession>,
     bool page_pending = false;         // a page read is on the work pool
     bool joined = false;               // present in the hub's presence list
     bool resume = false;               // subscribed with `from` (no snapshot)
+    uint64_t catch_up_until = 0;       // the engine's catch-up ends here: not a lag
   };
 
   // I/O: websocket_session.cpp
