@@ -194,4 +194,10 @@ TEST_CASE("text agenda: commands for a new plan, then nothing new for the same p
   auto again = exports::text_agenda_commands(agenda, "seed", view);
   CHECK(again["create"].is_null());
   CHECK(again["commands"].empty());
+
+  // Into the demo plan (other ids, other venue names): nothing is new, so nothing is sent,
+  // not even the venues only the text knows.
+  auto into_demo = exports::text_agenda_commands(agenda, "brussels-2024", demo);
+  CHECK(into_demo["create"].is_null());
+  CHECK(into_demo["commands"].empty());
 }

@@ -340,8 +340,24 @@ json text_agenda_commands(const TextAgenda& a, const std::string& plan_id, const
   for (auto& p : list("people")) taken_people.insert(p.value("id", ""));
   for (auto& i : list("items")) taken_items.insert(i.value("id", ""));
 
+  // The items not in the plan yet, and the venues and people they use.
+  std::vector<const TextItem*> new_items;
+  std::set<std::string> used_venues, used_people;
+  for (auto& it : a.items) {
+    bool present = false;
+    for (auto& ei : list("items"))
+      if (ei.value("title", "") == it.title && ei.contains("start") &&
+          ei["start"].value("local", "").substr(0, 16) == it.start_local)
+        present = true;
+    if (present) continue;
+    new_items.push_back(&it);
+    if (!it.venue.empty()) used_venues.insert(it.venue);
+    used_people.insert(it.speakers.begin(), it.speakers.end());
+  }
+
   std::map<std::string, std::string> venue_ids, person_ids;  // text id → plan id
   for (auto& v : a.venues) {
+    if (!used_venues.count(v.id)) continue;
     for (auto& ev : list("venues"))
       if (ev.value("name", "") == v.name && ev.value("room", "") == v.room) venue_ids[v.id] = ev.value("id", "");
     if (venue_ids.count(v.id)) continue;
@@ -354,6 +370,7 @@ json text_agenda_commands(const TextAgenda& a, const std::string& plan_id, const
     add("add-venue", data);
   }
   for (auto& p : a.people) {
+    if (!used_people.count(p.id)) continue;
     for (auto& ep : list("people"))
       if (ep.value("name", "") == p.name) person_ids[p.id] = ep.value("id", "");
     if (person_ids.count(p.id)) continue;
@@ -364,13 +381,8 @@ json text_agenda_commands(const TextAgenda& a, const std::string& plan_id, const
     if (!p.organisation.empty()) data["organisation"] = p.organisation;
     add("add-person", data);
   }
-  for (auto& it : a.items) {
-    bool present = false;
-    for (auto& ei : list("items"))
-      if (ei.value("title", "") == it.title && ei.contains("start") &&
-          ei["start"].value("local", "").substr(0, 16) == it.start_local)
-        present = true;
-    if (present) continue;
+  for (const TextItem* ip : new_items) {
+    const TextItem& it = *ip;
     std::string id = unique_id(it.id, taken_items, "item");
     json data = {{"item", id},
                  {"title", it.title},
