@@ -25,7 +25,8 @@ std::string result_label(const CommandOutcome& o) {
 }  // namespace
 
 void run_command(App& app, const PrincipalPtr& who, const std::string& plan,
-                 const nlohmann::json& command, std::function<void(CommandOutcome)> done) {
+                 const nlohmann::json& command, std::function<void(CommandOutcome)> done,
+                 std::string text) {
   const auto start = std::chrono::steady_clock::now();
   std::string id;
   if (auto it = command.find("id"); it != command.end() && it->is_string()) id = it->get<std::string>();
@@ -65,7 +66,7 @@ void run_command(App& app, const PrincipalPtr& who, const std::string& plan,
   CommandRequest request;
   request.plan = plan;
   request.actor = who->name;
-  request.command_json = command.dump();
+  request.command_json = text.empty() ? command.dump() : std::move(text);
   request.admin = who->is_admin();
   app.engine->execute(std::move(request), std::move(finish));
 }

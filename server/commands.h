@@ -16,12 +16,14 @@ namespace kartiba::server {
 
 struct App;
 
-// `command` is the parsed command object ({"id","type","base","reason","data"}).
+// `command` is the parsed command object ({"id","type","base","reason","data"}); `text`, when
+// not empty, is the same object as the client sent it (passed on as is, not encoded again).
 // `done` is called exactly once: on an engine thread after the events are durable, or at once
 // on the calling thread when the command is refused before reaching the engine (forbidden,
 // rate_limited). The outcome's command_id is the client's id whenever it sent one.
 void run_command(App& app, const PrincipalPtr& who, const std::string& plan,
-                 const nlohmann::json& command, std::function<void(CommandOutcome)> done);
+                 const nlohmann::json& command, std::function<void(CommandOutcome)> done,
+                 std::string text = {});
 
 // {"type":"ack","id","revision","events",…} or {"type":"rejected","id","error"} for WebSocket.
 std::string ws_command_reply(const CommandOutcome& outcome);
