@@ -226,11 +226,44 @@ describe('WebSocket', () => {
     a.close();
   });
 
+  test('unsubscribe stops the events of that plan only', async () => {
+    const p1 = await createPlan(s);
+    const p2 = await createPlan(s);
+    const c = await Client.open(s, ADMIN_TOKEN);
+    c.send({ type: 'subscribe', plan: p1 });
+    c.send({ type: 'subscribe', plan: p2 });
+    await c.next((m) => m.type === 'snapshot' && m.plan === p1);
+    await c.next((m) => m.type === 'snapshot' && m.plan === p2);
+    c.send({ type: 'unsubscribe', plan: p1 });
+    await sleep(50);
+    await command(s, p1, scheduleItem('u1'));
+    await command(s, p2, scheduleItem('u2'));
+    const [ev] = await c.events(p2, 1);
+    assert.equal(ev.event.revision, 2);
+    await sleep(100);
+    assert.equal(c.messages.filter((m) => m.type === 'event' && m.plan === p1).length, 0);
+    c.close();
+  });
+
   test('an Origin of another site is refused (403); the same host passes', async () => {
     await assert.rejects(Client.connect(s, { origin: 'http://evil.example' }), (e) => e.status === 403);
     const host = new URL(s.url).host;
     const c = await Client.connect(s, { origin: `http://${host}` });
     c.close();
+  });
+});
+
+describe('WebSocket: --allowed-origin', () => {
+  test('only the listed origins may open a socket', async () => {
+    const s = await startServer({ args: ['--allowed-origin', 'https://app.example', '--allowed-origin', 'http://other.example:8080'] });
+    try {
+      (await Client.connect(s, { origin: 'https://app.example' })).close();
+      (await Client.connect(s, { origin: 'http://other.example:8080' })).close();
+      await assert.rejects(Client.connect(s, { origin: `http://${new URL(s.url).host}` }), (e) => e.status === 403);
+      (await Client.connect(s)).close();  // scripts send no Origin
+    } finally {
+      await s.cleanup();
+    }
   });
 });
 
