@@ -31,7 +31,7 @@ int plans(Context& ctx) {
   std::vector<std::vector<std::string>> rows = {{"PLAN", "REVISION", "TITLE"}};
   for (auto& p : (*body)["plans"])
     rows.push_back({p.value("id", ""), std::to_string(p.value("revision", 0)), p.value("title", "")});
-  std::cout << format_table(rows, terminal_width());
+  std::cout << format_table(rows, terminal_width(), {2});
   return kExitOk;
 }
 
@@ -85,7 +85,7 @@ int agenda(Context& ctx, const std::string& plan, const std::string& at, std::st
     }
     if (first) rows.push_back({heading, "", "", "", ""});
   }
-  std::cout << format_table(rows, terminal_width());
+  std::cout << format_table(rows, terminal_width(), {0, 3, 4});
   if (auto& conflicts = (*view)["conflicts"]; conflicts.is_array() && !conflicts.empty()) {
     std::cout << "\n" << (lang == "lv" ? "Konflikti:" : "Conflicts:") << "\n";
     for (auto& c : conflicts) std::cout << "  ! " << c["message"].value(lang, "") << "\n";

@@ -97,7 +97,8 @@ std::string pad_to_width(std::string_view text, size_t columns) {
   return out;
 }
 
-std::string format_table(const std::vector<std::vector<std::string>>& rows, size_t max_width) {
+std::string format_table(const std::vector<std::vector<std::string>>& rows, size_t max_width,
+                         const std::vector<size_t>& flexible) {
   size_t ncols = 0;
   for (auto& r : rows) ncols = std::max(ncols, r.size());
   std::vector<size_t> widths(ncols, 0);
@@ -109,11 +110,16 @@ std::string format_table(const std::vector<std::vector<std::string>>& rows, size
       for (auto w : widths) t += w;
       return t;
     };
-    // Shrink the widest column one step at a time, never below 8 columns.
+    // Shrink the widest flexible column one step at a time, never below 8 columns.
+    std::vector<size_t> candidates = flexible;
+    if (candidates.empty())
+      for (size_t c = 0; c < ncols; ++c) candidates.push_back(c);
     while (total() > max_width) {
-      auto widest = std::max_element(widths.begin(), widths.end());
-      if (*widest <= 8) break;
-      --*widest;
+      size_t widest = ncols;
+      for (size_t c : candidates)
+        if (c < ncols && (widest == ncols || widths[c] > widths[widest])) widest = c;
+      if (widest == ncols || widths[widest] <= 8) break;
+      --widths[widest];
     }
   }
   std::string out;

@@ -21,7 +21,9 @@ std::string truncate_to_width(std::string_view text, size_t columns);
 std::string pad_to_width(std::string_view text, size_t columns);
 
 // Rows of cells as an aligned table: columns separated by two spaces, the last column not
-// padded. `max_width` > 0 shrinks the widest columns (cutting with "…") to fit.
-std::string format_table(const std::vector<std::vector<std::string>>& rows, size_t max_width = 0);
+// padded. `max_width` > 0 shrinks the widest columns (cutting with "…", never below 8
+// columns) to fit; only those listed in `flexible` when it is not empty.
+std::string format_table(const std::vector<std::vector<std::string>>& rows, size_t max_width = 0,
+                         const std::vector<size_t>& flexible = {});
 
 }  // namespace kartiba::cli
