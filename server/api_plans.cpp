@@ -73,12 +73,10 @@ void create_or_import(ApiCall call, bool import) {
                                                         : "only an admin token may create plans")));
     return;
   }
-  auto parsed = parse_json_object(call.http.body, call.app->config.max_json_depth);
-  if (!parsed.ok()) {
-    call.respond(error_response(parsed.error()));
-    return;
-  }
+  // An import may be large: even the checks run on the work pool.
   offload(std::move(call), [import](ApiCall& c) {
+    auto parsed = parse_json_object(c.http.body, c.app->config.max_json_depth);
+    if (!parsed.ok()) return error_response(parsed.error());
     Engine& engine = *c.app->engine;
     CommandOutcome o = import ? engine.import_plan(c.http.body, c.who->name)
                               : engine.create_plan(c.http.body, c.who->name);
