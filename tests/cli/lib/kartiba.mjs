@@ -1,6 +1,7 @@
 // Helpers for the integration suites: start the real kartiba-server on a free port with a
 // temporary data directory, run the real kartiba CLI, call the HTTP API.
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
@@ -17,8 +18,8 @@ export function tempDir(prefix = 'kartiba-it-') {
 }
 
 // Starts kartiba-server; resolves once it printed "listening on http://HOST:PORT".
-export async function startServer({ demo = true, data = join(tempDir(), 'data'), extra = [] } = {}) {
-  const args = ['--data', data, '--listen', '127.0.0.1:0', ...(demo ? ['--demo'] : []), ...extra];
+export async function startServer({ demo = true, data = join(tempDir(), 'data'), listen = '127.0.0.1:0', extra = [] } = {}) {
+  const args = ['--data', data, '--listen', listen, ...(demo ? ['--demo'] : []), ...extra];
   const proc = spawn(serverBin, args, {
     env: { ...process.env, KARTIBA_ADMIN_TOKEN: ADMIN },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -97,4 +98,16 @@ export async function api(server, method, path, body, token = ADMIN) {
 
 export function removeDir(dir) {
   rmSync(dir, { recursive: true, force: true });
+}
+
+// A TCP port that was free a moment ago on 127.0.0.1 (for a server restarted on the same port).
+export function freePort() {
+  return new Promise((resolvePort, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolvePort(port));
+    });
+  });
 }
