@@ -32,7 +32,8 @@ struct Event {
   std::string json;
 
   nlohmann::json to_json() const;
-  void finish_encoding() { json = to_json().dump(); }
+  // Fills `json` (fields in SPEC.md's order), without building a JSON tree first.
+  void finish_encoding();
 };
 
 using EventPtr = std::shared_ptr<const Event>;

@@ -13,6 +13,25 @@ nlohmann::json Event::to_json() const {
                         {"hash", hash}};
 }
 
+void Event::finish_encoding() {
+  auto quote = [](const std::string& s) {
+    return nlohmann::json(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  };
+  std::string out;
+  out.reserve(256 + reason.size() + actor.size());
+  out += "{\"seq\":" + std::to_string(seq);
+  out += ",\"plan\":" + quote(plan);
+  out += ",\"revision\":" + std::to_string(revision);
+  out += ",\"type\":" + quote(type);
+  out += ",\"at\":\"" + format_utc_ms(at_ms) + "\"";
+  out += ",\"actor\":" + quote(actor);
+  out += ",\"command\":" + quote(command);
+  out += ",\"reason\":" + quote(reason);
+  out += ",\"data\":" + data.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  out += ",\"hash\":\"" + hash + "\"}";
+  json = std::move(out);
+}
+
 namespace format {
 namespace {
 
