@@ -30,8 +30,10 @@ int main(int argc, char** argv) {
   add_import_text_verb(app, ctx);
   add_admin_verbs(app, ctx);
 
-  // Resolve the server and token before any verb's callback runs.
-  app.parse_complete_callback([&ctx] {
+  // Resolve the server and token before any verb's callback runs (the admin verbs need
+  // neither: a broken config file must not stop a restore).
+  app.parse_complete_callback([&ctx, &app] {
+    if (app.got_subcommand("admin")) return;
     if (!ctx.resolve()) throw CLI::RuntimeError(kExitUsage);
   });
 
