@@ -230,6 +230,9 @@ struct Completion {
   CommandCallback done;
   CommandOutcome outcome;
   std::vector<std::shared_ptr<Event>> events;  // filled in (seq, json) after the commit
+  // A 409 decided at this revision: the events in the way are listed once the batch is
+  // durable, because some may be earlier commands of the same batch.
+  std::optional<uint64_t> conflict_at;
 };
 
 struct Batch {
@@ -421,7 +424,8 @@ void EngineImpl::drain(std::shared_ptr<PlanHandle> h) {
       ctx.admin = p.admin;
       auto d = decide(working, cmd, ctx);
       if (!d.ok()) {
-        c.outcome = rejected(with_conflict_events(h, working, d.error()), cmd.id);
+        c.outcome = rejected(d.error(), cmd.id);
+        if (d.error().code() == ErrorCode::conflict) c.conflict_at = working.revision;
         batch->completions.push_back(std::move(c));
         continue;
       }
@@ -441,8 +445,22 @@ void EngineImpl::drain(std::shared_ptr<PlanHandle> h) {
     batch->completions.push_back(std::move(c));
   }
 
+  // The events in the way of each 409: the batch's own (with their seqs, once committed), else
+  // the plan's. Never under h->mu: event_at takes it.
+  auto list_conflicts = [this, h, batch] {
+    auto lookup = [&](uint64_t rev) -> Result<EventPtr> {
+      for (auto& e : batch->events)
+        if (e->revision == rev) return EventPtr(e);
+      return event_at(h, rev);
+    };
+    for (auto& c : batch->completions)
+      if (c.conflict_at && c.outcome.error)
+        c.outcome.error = with_conflict_events(lookup, *c.conflict_at, *c.outcome.error);
+  };
+
   if (batch->events.empty()) {
     // Nothing to write: answer now.
+    list_conflicts();
     for (auto& c : batch->completions) {
       c.done(std::move(c.outcome));
       command_done();
@@ -454,8 +472,8 @@ void EngineImpl::drain(std::shared_ptr<PlanHandle> h) {
 
   auto ops = std::move(batch->ops);
   auto records = std::move(batch->records);
-  log_->append(std::move(records), std::move(ops), [this, h, batch](Status status, uint64_t first_seq) {
-    pool_->post([this, h, batch, status, first_seq] {
+  log_->append(std::move(records), std::move(ops), [this, h, batch, list_conflicts](Status status, uint64_t first_seq) {
+    pool_->post([this, h, batch, status, first_seq, list_conflicts] {
       if (!status.ok()) {
         {
           std::lock_guard lock(h->mu);
@@ -474,6 +492,7 @@ void EngineImpl::drain(std::shared_ptr<PlanHandle> h) {
         e->seq = seq++;
         e->finish_encoding();
       }
+      list_conflicts();
       std::vector<EventPtr> published(batch->events.begin(), batch->events.end());
       std::shared_ptr<const PlanState> next = batch->next;
       {
@@ -521,7 +540,8 @@ void EngineImpl::maybe_snapshot(const std::shared_ptr<PlanHandle>& h, const std:
   log_->append({}, std::move(ops), [](Status, uint64_t) {});
 }
 
-Error EngineImpl::with_conflict_events(const std::shared_ptr<PlanHandle>& h, const PlanState& state, Error error) {
+Error EngineImpl::with_conflict_events(const std::function<Result<EventPtr>(uint64_t)>& event_at, uint64_t upto,
+                                       Error error) {
   if (error.code() != ErrorCode::conflict || error.details_json().empty()) return error;
   auto details = nlohmann::json::parse(error.details_json(), nullptr, false);
   if (!details.is_object() || !details.contains("base")) return error;
@@ -530,9 +550,9 @@ Error EngineImpl::with_conflict_events(const std::shared_ptr<PlanHandle>& h, con
   std::string id = details["entity"].value("id", "");
   std::string key = id_key(kind);
   nlohmann::json in_the_way = nlohmann::json::array();
-  uint64_t from = std::max<uint64_t>(base, state.revision > 200 ? state.revision - 200 : 0);
-  for (uint64_t r = from + 1; r <= state.revision && in_the_way.size() < 50; ++r) {
-    auto ev = event_at(h, r);
+  uint64_t from = std::max<uint64_t>(base, upto > 200 ? upto - 200 : 0);
+  for (uint64_t r = from + 1; r <= upto && in_the_way.size() < 50; ++r) {
+    auto ev = event_at(r);
     if (!ev.ok()) break;
     const Event& e = *ev.value();
     const EventType* t = event_type(e.type);

@@ -75,7 +75,10 @@ class EngineImpl final : public Engine {
   void drain(std::shared_ptr<PlanHandle> h);
   void finish_batch(std::shared_ptr<PlanHandle> h);
   void maybe_snapshot(const std::shared_ptr<PlanHandle>& h, const std::shared_ptr<const PlanState>& state);
-  Error with_conflict_events(const std::shared_ptr<PlanHandle>& h, const PlanState& state, Error error);
+  // Adds the events in the way (after the conflict's base, up to revision `upto`) to a 409,
+  // read through `event_at`, which also knows the events of the batch being committed.
+  Error with_conflict_events(const std::function<Result<EventPtr>(uint64_t)>& event_at, uint64_t upto,
+                             Error error);
   std::shared_ptr<const std::string> render_cached(PlanHandle& h);  // REQUIRES: h.mu held
   void unsubscribe(const std::shared_ptr<PlanHandle>& h, uint64_t id);
   int64_t now_ms();
