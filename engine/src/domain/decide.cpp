@@ -413,7 +413,9 @@ class Decider {
     json fields = read_fields(data(), specs, fc_, true, {"pledge"});
     json set = {{"status", fields["status"]}, {"status_note", fields.value("note", "")}};
     if (fields["status"] == "fulfilled") set["progress"] = 100;
-    check_fields_fresh("pledge", id, {"status"}, current);
+    // Every field it sets, progress included when fulfilled: a progress report after the
+    // base is not silently overwritten by 100.
+    check_fields_fresh("pledge", id, keys_of(set), current, "/data/status");
     emit("PledgeStatusSet", {{"pledge", id}, {"set", set}, {"was", was_of(current, set)}});
   }
 
