@@ -233,6 +233,9 @@ struct Completion {
   // A 409 decided at this revision: the events in the way are listed once the batch is
   // durable, because some may be earlier commands of the same batch.
   std::optional<uint64_t> conflict_at;
+  // Answered from the store (a retry of a command written before): stands even if this
+  // batch's write fails. Every other answer was decided against the batch's own state.
+  bool from_store = false;
 };
 
 struct Batch {
@@ -338,6 +341,7 @@ void EngineImpl::drain(std::shared_ptr<PlanHandle> h) {
           if (ev.ok()) dup.events.push_back(ev.value());
         }
         c.outcome = std::move(dup);
+        c.from_store = true;
         batch->completions.push_back(std::move(c));
         continue;
       }
@@ -480,7 +484,9 @@ void EngineImpl::drain(std::shared_ptr<PlanHandle> h) {
           h->stale = true;
         }
         for (auto& c : batch->completions) {
-          if (c.outcome.ok && !c.outcome.duplicate) c.outcome = rejected(status.error(), c.outcome.command_id);
+          // Nothing of the batch was written: its acks, its repeats of a command id and its
+          // refusals caused by earlier commands of the batch (409s, 404s) would all be false.
+          if (!c.from_store) c.outcome = rejected(status.error(), c.outcome.command_id);
           c.done(std::move(c.outcome));
           command_done();
         }
