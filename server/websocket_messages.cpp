@@ -323,6 +323,11 @@ void WebSocketSession::on_presence(const nlohmann::json& msg) {
     }
     editing = it->get<std::string>();
   }
+  // Each change is sent to everyone on the plan: a token's presence changes share the
+  // command rate limit's size (their own bucket), so one client cannot flood the others.
+  if (!app_->limiter->allow(who_->id + "/presence")) {
+    return send_error(Error(ErrorCode::rate_limited, "too many presence changes; slow down"), *plan);
+  }
   if (!app_->hub.set_editing(*plan, id_, editing)) {
     send_error(Error::invalid("subscribe to the plan before sending presence", "/plan"), *plan);
   }
