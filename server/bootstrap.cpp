@@ -29,6 +29,12 @@
 #define KARTIBA_DEMO_INSTALL_DIR ""
 #endif
 
+namespace kartiba {
+// The demo plan embedded in the engine library (engine/src/views/reference_data.h). Declared
+// here because that header is private; used only when no demo file is found on disk.
+std::string_view demo_plan_text();
+}  // namespace kartiba
+
 namespace kartiba::server {
 namespace fs = std::filesystem;
 namespace {
@@ -111,11 +117,17 @@ Result<std::optional<std::string>> bootstrap_admin(App& app) {
 Result<std::string> load_demo(App& app) {
   if (!app.engine->plans().empty()) return std::string();
   const std::string file = find_demo_file();
-  if (file.empty()) return Error::not_found(std::string("demo plan ") + kDemoFile + " not found");
-  std::ifstream in(file, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  CommandOutcome o = app.engine->import_plan(text.str(), "kartiba demo");
+  std::string text;
+  if (file.empty()) {
+    text = std::string(demo_plan_text());  // neither in the source tree nor installed
+  } else {
+    std::ifstream in(file, std::ios::binary);
+    std::stringstream buf;
+    buf << in.rdbuf();
+    text = buf.str();
+  }
+  if (text.empty()) return Error::not_found(std::string("demo plan ") + kDemoFile + " not found");
+  CommandOutcome o = app.engine->import_plan(text, "kartiba demo");
   if (!o.ok) return o.error ? *o.error : Error::unavailable("demo import failed");
   for (const auto& e : o.events) {
     if (e) return e->plan;

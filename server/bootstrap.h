@@ -16,7 +16,8 @@ struct App;
 // The web asset directory: `flag` when given, else the source tree's clients/web, else the
 // installed share/kartiba/web. "" when none exists.
 std::string find_web_dir(const std::string& flag);
-// The demo plan file (brussels-2024.json): source tree, then installed. "" when none.
+// The demo plan file (brussels-2024.json): source tree, then installed. "" when none (then
+// load_demo uses the copy embedded in the engine library).
 std::string find_demo_file();
 
 // Makes the bootstrap admin token known to the token store: KARTIBA_ADMIN_TOKEN, else
