@@ -127,6 +127,19 @@ void HttpSession::on_read_header(beast::error_code ec, std::size_t) {
                        true);
   }
   parser_->body_limit(limit);
+  if (beast::iequals(header(req, http::field::expect), "100-continue")) {
+    // curl and others wait for this before sending a large body.
+    static const std::string kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+    net::async_write(stream_, net::buffer(kContinue), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      if (ec) return fail(ec, "write 100-continue");
+      self->do_read_body();
+    });
+    return;
+  }
+  do_read_body();
+}
+
+void HttpSession::do_read_body() {
   http::async_read(stream_, buffer_, *parser_,
                    beast::bind_front_handler(&HttpSession::on_read_body, shared_from_this()));
 }

@@ -37,6 +37,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession>, public Clo
  private:
   void do_read();
   void on_read_header(beast::error_code ec, std::size_t bytes);
+  void do_read_body();
   void on_read_body(beast::error_code ec, std::size_t bytes);
   void handle_request();
   void upgrade();

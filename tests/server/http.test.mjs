@@ -143,6 +143,23 @@ describe('HTTP API', () => {
     assert.equal(JSON.parse(bodyOf(raw)).error.code, 'too_large');
   });
 
+  test('Expect: 100-continue gets its interim answer before the body is sent', async () => {
+    const net = await import('node:net');
+    const { hostname, port } = new URL(s.url);
+    const body = JSON.stringify({ id: 'continue-plan', title: 'C', timezone: 'UTC' });
+    const sock = net.connect({ host: hostname, port: Number(port) });
+    let got = '';
+    sock.on('data', (d) => { got += d; });
+    await new Promise((r) => sock.once('connect', r));
+    sock.write(`POST /api/plans HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${ADMIN_TOKEN}\r\n` +
+      `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n`);
+    for (let i = 0; i < 100 && !got.includes('100 Continue'); i++) await new Promise((r) => setTimeout(r, 10));
+    assert.match(got, /^HTTP\/1\.1 100 Continue\r\n\r\n/);
+    sock.write(body);
+    await new Promise((r) => sock.once('close', r));
+    assert.match(got, /HTTP\/1\.1 201 /);
+  });
+
   test('commands: ack after durable append, same id appends nothing', async () => {
     const plan = await createPlan(s);
     const cmd = { id: 'c-retry-1', ...scheduleItem('r1') };
