@@ -73,7 +73,7 @@ std::string beside_executable(const char* what) {
 
 std::string find_web_dir(const std::string& flag) {
   if (!flag.empty()) return is_dir(flag) ? flag : std::string();
-  for (const std::string dir : {beside_executable("web"), std::string(KARTIBA_WEB_SOURCE_DIR),
+  for (const std::string& dir : {beside_executable("web"), std::string(KARTIBA_WEB_SOURCE_DIR),
                                 std::string(KARTIBA_WEB_INSTALL_DIR)}) {
     if (!dir.empty() && is_file(dir + "/index.html")) return dir;
   }
@@ -81,7 +81,7 @@ std::string find_web_dir(const std::string& flag) {
 }
 
 std::string find_demo_file() {
-  for (const std::string dir : {beside_executable("demo"), std::string(KARTIBA_DEMO_SOURCE_DIR),
+  for (const std::string& dir : {beside_executable("demo"), std::string(KARTIBA_DEMO_SOURCE_DIR),
                                 std::string(KARTIBA_DEMO_INSTALL_DIR)}) {
     if (!dir.empty() && is_file(dir + "/" + kDemoFile)) return dir + "/" + kDemoFile;
   }
