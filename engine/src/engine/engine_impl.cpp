@@ -43,18 +43,18 @@ CommandOutcome rejected(Error e, std::string command_id = {}) {
 
 }  // namespace
 
+// Holds only the plan's handle, not the engine: a subscription may outlive the engine
+// (destroyed after it) and cancelling it then is still safe.
 class EngineSubscription final : public Subscription {
  public:
-  EngineSubscription(EngineImpl* engine, std::shared_ptr<PlanHandle> h, uint64_t id)
-      : engine_(engine), h_(std::move(h)), id_(id) {}
+  EngineSubscription(std::shared_ptr<PlanHandle> h, uint64_t id) : h_(std::move(h)), id_(id) {}
   ~EngineSubscription() override { cancel(); }
   void cancel() override {
-    if (h_) engine_->unsubscribe(h_, id_);
+    if (h_) EngineImpl::unsubscribe(h_, id_);
     h_.reset();
   }
 
  private:
-  EngineImpl* engine_;
   std::shared_ptr<PlanHandle> h_;
   uint64_t id_;
 };
@@ -821,7 +821,7 @@ Result<std::unique_ptr<Subscription>> EngineImpl::subscribe(const std::string& p
     }
   }
   h->subscribers.push_back({id, std::move(subscriber)});
-  return std::unique_ptr<Subscription>(new EngineSubscription(this, h, id));
+  return std::unique_ptr<Subscription>(new EngineSubscription(h, id));
 }
 
 void EngineImpl::unsubscribe(const std::shared_ptr<PlanHandle>& h, uint64_t id) {

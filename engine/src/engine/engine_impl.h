@@ -80,7 +80,7 @@ class EngineImpl final : public Engine {
   Error with_conflict_events(const std::function<Result<EventPtr>(uint64_t)>& event_at, uint64_t upto,
                              Error error);
   std::shared_ptr<const std::string> render_cached(PlanHandle& h);  // REQUIRES: h.mu held
-  void unsubscribe(const std::shared_ptr<PlanHandle>& h, uint64_t id);
+  static void unsubscribe(const std::shared_ptr<PlanHandle>& h, uint64_t id);
   int64_t now_ms();
   void command_done();
 
