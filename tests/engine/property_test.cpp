@@ -158,7 +158,7 @@ void check_invariants(const json& v) {
     CHECK(p["sdgs"].is_array());
     CHECK(p["progress"].get<int>() >= 0);
     CHECK(p["progress"].get<int>() <= 100);
-    if (p["item"].is_string()) CHECK(items.count(p["item"]));
+    if (p.contains("item") && p["item"].is_string()) CHECK(items.count(p["item"]));
   }
   for (auto& c : v["conflicts"])
     for (auto& id : c["items"]) CHECK(find_by_id(v["items"], id)["status"] != "cancelled");
