@@ -3,6 +3,8 @@
 // Start: flags, engine, tokens, demo plan, listen, print `listening on http://HOST:PORT`.
 // Stop (SIGTERM/SIGINT): stop accepting, let in-flight commands finish and be acknowledged,
 // close every connection, flush, exit 0.
+#include <sys/resource.h>
+
 #include <csignal>
 #include <cstdio>
 #include <future>
@@ -52,6 +54,16 @@ std::optional<HostPort> parse_listen(const std::string& text) {
   if (value > 65535) return std::nullopt;
   hp.port = static_cast<uint16_t>(value);
   return hp;
+}
+
+// Raises the soft limit of open files to the hard limit: each connection is a descriptor, and
+// shells often start programs with a soft limit of 1024.
+void raise_open_files_limit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &limit);
+  }
 }
 
 std::string url_host(const std::string& host) {
@@ -127,6 +139,7 @@ int main(int argc, char** argv) {
                                      : LogLevel::info;
   log::set_level(cfg.log_level);
   if (cfg.threads == 0) cfg.threads = std::max(1u, std::thread::hardware_concurrency());
+  raise_open_files_limit();
 
   // Resolve the address before opening anything.
   // Destroyed explicitly before the engine: its handlers own sessions that own subscriptions.
