@@ -38,7 +38,7 @@ export async function startServer({ args = [], env = {}, dataDir, adminToken = A
   let stderr = '';
   proc.stderr.on('data', (d) => { stderr += d; });
   const exited = once(proc, 'exit');
-  const url = await new Promise((resolveUrl, reject) => {
+  const started = new Promise((resolveUrl, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start in time; stderr:\n${stderr}`)), 20000);
     proc.stdout.on('data', (d) => {
       stdout += d;
@@ -47,6 +47,14 @@ export async function startServer({ args = [], env = {}, dataDir, adminToken = A
     });
     proc.on('exit', (code) => { clearTimeout(timer); reject(new Error(`server exited ${code}; stderr:\n${stderr}`)); });
   });
+  let url;
+  try {
+    url = await started;
+  } catch (e) {
+    proc.kill('SIGKILL');
+    if (ownsDir && root) rmSync(root, { recursive: true, force: true });
+    throw e;
+  }
   const server = {
     url,
     wsUrl: url.replace('http://', 'ws://') + '/ws',
