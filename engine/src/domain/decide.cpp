@@ -242,7 +242,9 @@ class Decider {
     if (end - start > kMaxItemSeconds) reject(Error::invalid("an item lasts at most 31 days", path));
   }
 
-  void check_targets(const json& pledge, const std::string& path) {
+  // `path` is the request's targets list (each bad target is named by its index), or, when
+  // the request did not give targets, the field that made them wrong (named as a whole).
+  void check_targets(const json& pledge, const std::string& path, bool per_target = true) {
     if (!pledge.contains("targets")) return;
     std::set<int> goals;
     if (pledge.contains("sdgs"))
@@ -253,7 +255,7 @@ class Decider {
       if (!goals.count(goal))
         reject(Error::invalid("target " + t + " belongs to goal " + std::to_string(goal) +
                                   ", which the pledge's sdgs do not list",
-                              path + "/" + std::to_string(i)));
+                              per_target ? path + "/" + std::to_string(i) : path));
     }
   }
 
@@ -287,7 +289,10 @@ class Decider {
     json next = merged(current, set);
     check_refs(set, "/data");
     if (kind == "item" && (set.contains("start") || set.contains("end"))) check_item_times(next, "/data/end");
-    if (kind == "pledge") check_targets(next, "/data/targets");
+    if (kind == "pledge") {
+      if (set.contains("targets")) check_targets(next, "/data/targets");
+      else check_targets(next, "/data/sdgs", false);
+    }
     emit(type, {{key, id}, {"set", set}, {"was", was_of(current, set)}});
   }
 
