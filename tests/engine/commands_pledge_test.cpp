@@ -118,8 +118,11 @@ TEST_CASE("update-pledge: PledgeUpdated, errors", "[commands][pledge]") {
                                                       {"targets", {"4.7", "13.3"}}}))[0];
   CHECK(e["type"] == "PledgeUpdated");
   CHECK(e["data"]["was"] == json{{"title", "Klimata stunda"}, {"sdgs", {13}}, {"targets", {"13.3"}}});
-  // Dropping goal 13 while target 13.3 is still listed breaks the rule.
-  REQUIRE_REJECTED(t.run("p", "update-pledge", {{"pledge", "pl"}, {"sdgs", {4}}}), "invalid", "/data/targets/1");
+  // Dropping goal 13 while target 13.3 is still listed breaks the rule: the error points at
+  // the request's sdgs (regression: it named /data/targets/1, which the request did not have).
+  REQUIRE_REJECTED(t.run("p", "update-pledge", {{"pledge", "pl"}, {"sdgs", {4}}}), "invalid", "/data/sdgs");
+  REQUIRE_REJECTED(t.run("p", "update-pledge", {{"pledge", "pl"}, {"sdgs", {4}}, {"targets", {"4.7", "13.3"}}}),
+                   "invalid", "/data/targets/1");
   REQUIRE_REJECTED(t.run("p", "update-pledge", {{"pledge", "pl"}}), "invalid", "/data");
   REQUIRE_REJECTED(t.run("p", "update-pledge", {{"pledge", "pl"}, {"title", nullptr}}), "invalid", "/data/title");
   REQUIRE_REJECTED(t.run("p", "update-pledge", {{"pledge", "pl"}, {"by", nullptr}}), "invalid", "/data/by");
