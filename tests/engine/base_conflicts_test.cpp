@@ -1,4 +1,7 @@
 // Field-level conflicts with `base`: two organisers editing from the same revision.
+#include <condition_variable>
+#include <mutex>
+
 #include <catch2/catch.hpp>
 
 #include "test_support.h"
@@ -175,4 +178,39 @@ TEST_CASE("base: plan fields, days and pledges are per field too", "[conflicts][
   REQUIRE_REJECTED(t.run("p", "report-pledge-progress", {{"pledge", "pl"}, {"percent", 30}}, kBase), "conflict",
                    "/data/percent");
   REQUIRE_OK(t.run("p", "update-pledge", {{"pledge", "pl"}, {"title", "Jauns"}}, kBase));
+}
+
+TEST_CASE("base: commands queued together are decided one after another", "[conflicts][base][concurrency]") {
+  // Several commands sent at once may share one group commit; each is still decided against
+  // the state the ones before it left, so the second edit of a field from the same base conflicts.
+  TestEngine t;
+  seed(t);
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<CommandOutcome> got(4);
+  int left = 4;
+  auto send = [&](int i, json data) {
+    json c = {{"type", "edit-item"}, {"base", kSeedRevision}, {"data", data}};
+    t.engine->execute({"p", "A" + std::to_string(i), c.dump(), false}, [&, i](CommandOutcome o) {
+      std::lock_guard lock(mu);
+      got[i] = std::move(o);
+      if (--left == 0) cv.notify_all();
+    });
+  };
+  send(0, {{"item", "talk"}, {"title", "Pirmais"}});
+  send(1, {{"item", "talk"}, {"title", "Otrais"}});
+  send(2, {{"item", "lunch"}, {"title", "Trešais"}});
+  send(3, {{"item", "talk"}, {"track", "A"}});
+  {
+    std::unique_lock lock(mu);
+    cv.wait(lock, [&] { return left == 0; });
+  }
+  REQUIRE_OK(got[0]);
+  REQUIRE_REJECTED(got[1], "conflict", "/data/title");
+  REQUIRE_OK(got[2]);
+  REQUIRE_OK(got[3]);
+  CHECK(t.revision() == kSeedRevision + 3);
+  auto talk = find_by_id(t.view("p")["items"], "talk");
+  CHECK(talk["title"] == "Pirmais");
+  CHECK(talk["track"] == "A");
 }
