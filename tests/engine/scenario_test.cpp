@@ -17,6 +17,7 @@
 //                              means there is nothing at POINTER
 //   history: LANG TEXT         the last history entry's sentence in LANG is TEXT
 //   revision: N                the plan's revision now
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -257,6 +258,8 @@ bool register_scenarios() {
   for (auto& f : files)
     for (auto& sc : parse_file(f)) {
       std::string name = "scenario: " + f.stem().string() + ": " + sc.name;
+      std::replace(name.begin(), name.end(), ';', ',');  // CTest would split the name at ';'
+
       Catch::SourceLineInfo where(KARTIBA_SCENARIO_DIR, static_cast<std::size_t>(sc.line));
       Catch::AutoReg(new ScenarioInvoker(std::move(sc)), where, Catch::StringRef(),
                      Catch::NameAndTags{name, "[scenario]"});

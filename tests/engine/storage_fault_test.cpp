@@ -32,7 +32,7 @@ struct MemoryEngine {
 
 }  // namespace
 
-TEST_CASE("storage: a failed write applies nothing; the engine recovers with the store", "[storage]") {
+TEST_CASE("storage: a failed write applies nothing, the engine recovers with the store", "[storage]") {
   MemoryEngine m;
   REQUIRE(m.engine->create_plan(R"({"id":"p","title":"P","timezone":"Europe/Riga"})", "admin").ok);
   REQUIRE(m.run("add-venue", {{"venue", "v"}, {"name", "V"}}).ok);
