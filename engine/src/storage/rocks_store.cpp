@@ -6,12 +6,62 @@
 #include <rocksdb/utilities/checkpoint.h>
 #include <rocksdb/write_batch.h>
 
+#include <cstdarg>
+#include <filesystem>
+#include <cstdio>
+#include <ctime>
+#include <mutex>
+
 #include "storage/store.h"
 
 namespace kartiba {
 namespace {
 
 const char* kSpaceNames[kSpaceCount] = {"events", "global", "commands", "snapshots", "meta"};
+
+// RocksDB's info log (DIR/LOG), written so that a failed write is only a lost line. RocksDB
+// 7.8's own file logger asserts (the Debian build aborts the process) on the next line after a
+// failed append, e.g. when the disk is full: exactly when the server must stay up, answer 503
+// and resume once there is space again. Past kMaxBytes the file moves to LOG.old.
+class InfoLog final : public rocksdb::Logger {
+ public:
+  explicit InfoLog(std::string path) : rocksdb::Logger(rocksdb::InfoLogLevel::INFO_LEVEL), path_(std::move(path)) {}
+  ~InfoLog() override {
+    if (file_) std::fclose(file_);
+  }
+
+  using rocksdb::Logger::Logv;
+  void Logv(const char* format, va_list ap) override {
+    std::lock_guard lock(mu_);
+    if (file_ && written_ > kMaxBytes) {
+      std::fclose(file_);
+      file_ = nullptr;
+      std::rename(path_.c_str(), (path_ + ".old").c_str());
+    }
+    if (!file_) {
+      file_ = std::fopen(path_.c_str(), "a");
+      if (!file_) return;
+      written_ = 0;
+    }
+    std::time_t now = std::time(nullptr);
+    std::tm tm{};
+    gmtime_r(&now, &tm);
+    char stamp[32];
+    std::strftime(stamp, sizeof stamp, "%Y/%m/%d-%H:%M:%SZ ", &tm);
+    int n = std::fputs(stamp, file_);
+    int m = std::vfprintf(file_, format, ap);
+    std::fputc('\n', file_);
+    std::fflush(file_);  // errors (a full disk) are ignored: the line is lost, nothing else
+    if (n >= 0 && m > 0) written_ += static_cast<size_t>(m) + sizeof stamp;
+  }
+
+ private:
+  static constexpr size_t kMaxBytes = 16 * 1024 * 1024;
+  const std::string path_;
+  std::mutex mu_;
+  std::FILE* file_ = nullptr;  // GUARDED_BY(mu_)
+  size_t written_ = 0;         // GUARDED_BY(mu_)
+};
 
 Error from_rocks(const rocksdb::Status& s, std::string_view what) {
   return Error::unavailable(std::string(what) + ": " + s.ToString());
@@ -136,6 +186,11 @@ Result<std::unique_ptr<Store>> open_rocks_store(const std::string& dir, bool rea
   // Group commit happens above RocksDB too, but let RocksDB merge concurrent writers as well.
   options.enable_pipelined_write = false;
   options.avoid_unnecessary_blocking_io = true;
+  if (!read_only) {
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);  // RocksDB would; the info log needs it first
+    options.info_log = std::make_shared<InfoLog>(dir + "/LOG");
+  }
 
   rocksdb::BlockBasedTableOptions table;
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10, false));
