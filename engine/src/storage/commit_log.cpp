@@ -55,8 +55,9 @@ void CommitLog::commit(std::deque<Pending>& group) {
     if (store_.resume().ok()) failed_ = false;
   }
   if (failed_) {
+    // Say what went wrong (a full disk, a read-only one), not only that something did.
     for (auto& p : group)
-      p.done(Error::unavailable("storage failed earlier and has not recovered; nothing was applied"), 0);
+      p.done(Error::unavailable("storage failed earlier (" + failure_ + ") and has not recovered yet; nothing was applied"), 0);
     return;
   }
   auto started = std::chrono::steady_clock::now();
@@ -78,6 +79,7 @@ void CommitLog::commit(std::deque<Pending>& group) {
   Status st = store_.write(ops, sync_);
   if (!st.ok()) {
     failed_ = true;
+    failure_ = st.error().message();
     for (auto& p : group) p.done(st, 0);
     std::lock_guard lock(stats_mu_);
     stats_.storage_failed = true;

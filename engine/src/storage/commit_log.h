@@ -59,6 +59,7 @@ class CommitLog {
   bool stopping_ = false;            // GUARDED_BY(mu_)
   uint64_t next_seq_;                // writer thread only
   bool failed_ = false;              // writer thread only
+  std::string failure_;              // writer thread only: why the failed write failed
 
   std::mutex stats_mu_;
   EngineStats stats_;                // GUARDED_BY(stats_mu_)
