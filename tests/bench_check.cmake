@@ -1,3 +1,4 @@
+cmake_minimum_required(VERSION 3.20)
 # Runs `kartiba-bench --quick --json` and checks that every scenario printed one valid JSON
 # object. Benchmarks are not tests: no figure is compared with anything.
 execute_process(COMMAND ${BENCH} --quick --json OUTPUT_VARIABLE out ERROR_VARIABLE err RESULT_VARIABLE rc)
