@@ -70,6 +70,8 @@ TEST_CASE("schedule-item: missing, unknown and mistyped fields", "[commands][ite
   REQUIRE_REJECTED(t.run("p", "schedule-item", item({{"end", nullptr}})), "invalid", "/data/end");
   REQUIRE_REJECTED(t.run("p", "schedule-item", item({{"room", "x"}})), "invalid", "/data/room");
   REQUIRE_REJECTED(t.run("p", "schedule-item", item({{"title", 1}})), "invalid", "/data/title");
+  REQUIRE_REJECTED(t.run("p", "schedule-item", item({{"title", "  "}})), "invalid", "/data/title");
+  REQUIRE_REJECTED(t.run("p", "add-person", {{"person", "x"}, {"name", ""}}), "invalid", "/data/name");
   REQUIRE_REJECTED(t.run("p", "schedule-item", item({{"kind", "party"}})), "invalid", "/data/kind");
   REQUIRE_REJECTED(t.run("p", "schedule-item", item({{"status", "maybe"}})), "invalid", "/data/status");
   REQUIRE_REJECTED(t.run("p", "schedule-item", item({{"topics", "one"}})), "invalid", "/data/topics");

@@ -192,6 +192,9 @@ json read_fields(const json& data, const std::vector<FieldSpec>& specs, const Fi
       continue;
     }
     out[name] = read_value(value, *spec, ctx, p);
+    // A required text (a title, a name, a municipality) says something.
+    if (spec->required && out[name].is_string() && out[name].get_ref<const std::string&>().find_first_not_of(" \t") == std::string::npos)
+      reject(Error::invalid("'" + name + "' cannot be empty", p));
   }
   if (creating)
     for (auto& s : specs)

@@ -617,7 +617,7 @@ Result<uint64_t> EngineImpl::revision_at_time(const std::string& plan, uint64_t 
   return lo;
 }
 
-Result<std::shared_ptr<const std::string>> EngineImpl::view(const std::string& plan, ViewAt at) {
+Result<std::shared_ptr<const std::string>> EngineImpl::view_unguarded(const std::string& plan, ViewAt at) {
   auto h = handle(plan);
   std::shared_ptr<const PlanState> now;
   if (h) {
@@ -664,7 +664,8 @@ Result<std::vector<EventPtr>> EngineImpl::events(const std::string& plan, uint64
   return evs;
 }
 
-Result<std::string> EngineImpl::history(const std::string& plan, const std::string& lang, uint64_t from, size_t limit) {
+Result<std::string> EngineImpl::history_unguarded(const std::string& plan, const std::string& lang, uint64_t from,
+                                                  size_t limit) {
   uint64_t current = revision(plan);
   if (current == 0) return Error::not_found("no plan '" + plan + "'");
   if (lang != "lv" && lang != "en") return Error::invalid("lang is lv or en", "/lang");
@@ -713,7 +714,8 @@ Result<uint64_t> EngineImpl::resolve_point(const std::string& plan, const PlanSt
   return Error::not_found("no release or revision '" + point + "'", is_from ? "/from" : "/to");
 }
 
-Result<std::string> EngineImpl::changelog(const std::string& plan, const std::string& from, const std::string& to) {
+Result<std::string> EngineImpl::changelog_unguarded(const std::string& plan, const std::string& from,
+                                                    const std::string& to) {
   auto h = handle(plan);
   if (!h || revision(plan) == 0) return Error::not_found("no plan '" + plan + "'");
   std::shared_ptr<const PlanState> now;
@@ -907,5 +909,33 @@ std::shared_ptr<const PlanState> EngineImpl::current_state(const std::string& pl
   if (!h) return nullptr;
   std::lock_guard lock(h->mu);
   return h->state->revision ? h->state : nullptr;
+}
+}  // namespace kartiba
+
+namespace kartiba {
+namespace {
+// Reads render JSON from stored state; a bug there must answer one request with an error,
+// not cross the engine's API as an exception.
+template <class F>
+auto guarded(const char* what, F&& read) -> decltype(read()) {
+  try {
+    return read();
+  } catch (const std::exception& e) {
+    return Error::unavailable(std::string(what) + " failed: " + e.what());
+  }
+}
+}  // namespace
+
+Result<std::shared_ptr<const std::string>> EngineImpl::view(const std::string& plan, ViewAt at) {
+  return guarded("reading the view", [&] { return view_unguarded(plan, at); });
+}
+Result<std::string> EngineImpl::history(const std::string& plan, const std::string& lang, uint64_t from, size_t limit) {
+  return guarded("reading the history", [&] { return history_unguarded(plan, lang, from, limit); });
+}
+Result<std::string> EngineImpl::changelog(const std::string& plan, const std::string& from, const std::string& to) {
+  return guarded("reading the changelog", [&] { return changelog_unguarded(plan, from, to); });
+}
+Result<std::string> EngineImpl::export_plan(const std::string& plan) {
+  return guarded("exporting the plan", [&] { return export_unguarded(plan); });
 }
 }  // namespace kartiba

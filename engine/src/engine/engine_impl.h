@@ -37,10 +37,14 @@ class EngineImpl final : public Engine {
   std::vector<PlanSummary> plans() override;
   uint64_t revision(const std::string& plan) override;
   Result<std::shared_ptr<const std::string>> view(const std::string& plan, ViewAt at) override;
+  Result<std::shared_ptr<const std::string>> view_unguarded(const std::string& plan, ViewAt at);
   Result<std::vector<EventPtr>> events(const std::string& plan, uint64_t from, size_t limit) override;
   Result<std::string> history(const std::string& plan, const std::string& lang, uint64_t from,
                               size_t limit) override;
   Result<std::string> changelog(const std::string& plan, const std::string& from, const std::string& to) override;
+  Result<std::string> changelog_unguarded(const std::string& plan, const std::string& from, const std::string& to);
+  Result<std::string> history_unguarded(const std::string& plan, const std::string& lang, uint64_t from, size_t limit);
+  Result<std::string> export_unguarded(const std::string& plan);
   Result<std::string> releases(const std::string& plan) override;
   Result<VerifyReport> verify(const std::string& plan) override;
   Result<std::string> export_plan(const std::string& plan) override;

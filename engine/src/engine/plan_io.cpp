@@ -183,7 +183,7 @@ CommandOutcome Engine::import_plan(const std::string& export_json, const std::st
   return run(self, id, std::move(p));
 }
 
-Result<std::string> EngineImpl::export_plan(const std::string& plan) {
+Result<std::string> EngineImpl::export_unguarded(const std::string& plan) {
   auto state = current_state(plan);
   if (!state) return Error::not_found("no plan '" + plan + "'");
   auto strip = [](const std::map<std::string, json>& m, std::initializer_list<const char*> drop) {
