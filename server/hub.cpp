@@ -9,7 +9,10 @@
 
 namespace kartiba::server {
 namespace {
+// Frames kept for sessions that send the same event: by count, and by bytes so that a plan of
+// huge events (an organiser can make each ~250 KB) cannot pin gigabytes.
 constexpr size_t kFrameCacheEntries = 8192;
+constexpr size_t kFrameCacheBytes = 16 * 1024 * 1024;
 }
 
 void Hub::add_peer(const std::string& token_id, uint64_t session, std::weak_ptr<Peer> peer) {
@@ -67,7 +70,7 @@ void Hub::join(const std::string& plan, uint64_t session, const std::string& act
   auto& users = presence_[plan];
   auto [it, inserted] = users.try_emplace(session, Presence{actor, ""});
   if (!inserted) it->second.editing.clear();
-  broadcast_presence_locked(plan, keep);
+  broadcast_presence_locked(plan, keep, session);
 }
 
 bool Hub::set_editing(const std::string& plan, uint64_t session, const std::string& editing) {
@@ -91,12 +94,14 @@ void Hub::leave(const std::string& plan, uint64_t session) {
   if (pit == presence_.end() || pit->second.erase(session) == 0) return;
   if (pit->second.empty()) {
     presence_.erase(pit);
+    presence_sent_.erase(plan);
     return;
   }
   broadcast_presence_locked(plan, keep);
 }
 
-void Hub::broadcast_presence_locked(const std::string& plan, std::vector<std::shared_ptr<Peer>>& keep) {
+void Hub::broadcast_presence_locked(const std::string& plan, std::vector<std::shared_ptr<Peer>>& keep,
+                                    uint64_t joining) {
   const auto& users = presence_[plan];
   // One entry per (actor, editing): two tabs of one person editing nothing show once.
   std::set<std::pair<std::string, std::string>> unique;
@@ -108,9 +113,13 @@ void Hub::broadcast_presence_locked(const std::string& plan, std::vector<std::sh
   }
   nlohmann::json frame = {{"type", "presence"}, {"plan", plan}, {"users", std::move(list)}};
   auto text = std::make_shared<const std::string>(frame.dump());
+  auto& sent = presence_sent_[plan];
+  const bool changed = sent != *text;
+  if (changed) sent = *text;
   // Posted under the lock on purpose: a post only queues the frame on the session's strand
   // (no I/O), and posting in lock order keeps every session's presence frames in change order.
   for (const auto& [session, p] : users) {
+    if (!changed && session != joining) continue;
     auto it = peers_.find(session);
     if (it == peers_.end()) continue;
     if (auto peer = it->second.peer.lock()) {
@@ -137,14 +146,19 @@ std::shared_ptr<const std::string> Hub::event_frame(const Event& event) {
   auto frame = std::make_shared<const std::string>(std::move(text));
   std::lock_guard lock(frames_mutex_);
   auto [it, inserted] = frames_.try_emplace(key, frame);
+  auto result = it->second;
   if (inserted) {
     frame_order_.push_back(key);
-    if (frame_order_.size() > kFrameCacheEntries) {
-      frames_.erase(frame_order_.front());
+    frame_bytes_ += result->size();
+    while (frame_order_.size() > 1 &&
+           (frame_order_.size() > kFrameCacheEntries || frame_bytes_ > kFrameCacheBytes)) {
+      auto oldest = frames_.find(frame_order_.front());
+      frame_bytes_ -= oldest->second->size();
+      frames_.erase(oldest);
       frame_order_.pop_front();
     }
   }
-  return it->second;
+  return result;
 }
 
 }  // namespace kartiba::server

@@ -74,7 +74,11 @@ class Hub {
   // REQUIRES: mutex_ held. Posts the plan's presence frame to everyone present. The peers it
   // reached go into `keep`, which the caller destroys after unlocking: a session's last
   // reference must not be dropped under the lock (its destructor calls remove_peer).
-  void broadcast_presence_locked(const std::string& plan, std::vector<std::shared_ptr<Peer>>& keep);
+  // Sends the plan's presence list to every session on it when the list changed since the last
+  // one sent, else only to `joining` (a newcomer still needs it). Without that, N viewers
+  // joining one plan would cost N² frames.
+  void broadcast_presence_locked(const std::string& plan, std::vector<std::shared_ptr<Peer>>& keep,
+                                 uint64_t joining = 0);
 
   std::atomic<uint64_t> next_id_{0};
 
@@ -85,10 +89,12 @@ class Hub {
   };
   std::unordered_map<uint64_t, PeerEntry> peers_;                      // GUARDED_BY(mutex_)
   std::map<std::string, std::map<uint64_t, Presence>> presence_;      // GUARDED_BY(mutex_)
+  std::map<std::string, std::string> presence_sent_;                   // GUARDED_BY(mutex_): last list sent
 
   std::mutex frames_mutex_;
   std::map<std::pair<std::string, uint64_t>, std::shared_ptr<const std::string>> frames_;  // GUARDED_BY(frames_mutex_)
   std::deque<std::pair<std::string, uint64_t>> frame_order_;  // GUARDED_BY(frames_mutex_)
+  size_t frame_bytes_ = 0;                                     // GUARDED_BY(frames_mutex_)
 };
 
 }  // namespace kartiba::server
