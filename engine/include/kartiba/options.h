@@ -37,6 +37,8 @@ struct Options {
 
   // Events each plan keeps in memory for catch-up reads; older ones come from the log.
   size_t recent_events = 4096;
+  // ... and at most about this many bytes of them (a plan of huge events keeps fewer).
+  size_t recent_bytes = 16 * 1024 * 1024;
 
   // Time source for event timestamps; null means the system clock.
   std::shared_ptr<Clock> clock;

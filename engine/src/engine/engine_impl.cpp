@@ -33,6 +33,9 @@ std::string encode_revisions(uint64_t first, uint64_t last, const std::string& c
   return format::big_endian64(first) + format::big_endian64(last) + created_id;
 }
 
+// About the memory an event kept in `recent` holds: its JSON text and its parsed data.
+size_t held_bytes(const Event& e) { return 2 * e.json.size() + 256; }
+
 CommandOutcome rejected(Error e, std::string command_id = {}) {
   CommandOutcome o;
   o.ok = false;
@@ -271,6 +274,7 @@ void EngineImpl::drain(std::shared_ptr<PlanHandle> h) {
       h->stale = false;
       h->view_cache.reset();
       h->recent.clear();
+      h->recent_bytes = 0;
     }
   }
 
@@ -507,8 +511,16 @@ void EngineImpl::drain(std::shared_ptr<PlanHandle> h) {
         std::lock_guard lock(h->mu);
         h->state = next;
         h->view_cache.reset();
-        for (auto& e : published) h->recent.push_back(e);
-        while (h->recent.size() > options_.recent_events) h->recent.pop_front();
+        for (auto& e : published) {
+          h->recent.push_back(e);
+          h->recent_bytes += held_bytes(*e);
+        }
+        // Bounded by count and by bytes: an organiser's huge events must not pin gigabytes.
+        while (!h->recent.empty() &&
+               (h->recent.size() > options_.recent_events || h->recent_bytes > options_.recent_bytes)) {
+          h->recent_bytes -= held_bytes(*h->recent.front());
+          h->recent.pop_front();
+        }
         for (auto& c : batch->completions) {
           if (c.outcome.ok && c.outcome.events.empty())
             c.outcome.events.assign(c.events.begin(), c.events.end());

@@ -45,6 +45,7 @@ struct PlanHandle {
   bool stale = false;                                // GUARDED_BY(mu): reload state from the log
   std::shared_ptr<const PlanState> state;            // GUARDED_BY(mu)
   std::deque<EventPtr> recent;                       // GUARDED_BY(mu)
+  size_t recent_bytes = 0;                           // GUARDED_BY(mu): memory held by `recent`, about
   std::vector<SubscriberEntry> subscribers;          // GUARDED_BY(mu)
   std::shared_ptr<const std::string> view_cache;     // GUARDED_BY(mu): view at state->revision
   uint64_t last_snapshot_revision = 0;               // GUARDED_BY(mu)
