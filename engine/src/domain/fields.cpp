@@ -183,7 +183,8 @@ json read_fields(const json& data, const std::vector<FieldSpec>& specs, const Fi
   for (auto& [name, value] : data.items()) {
     std::string p = ctx.path + "/" + name;
     if (std::find(id_fields.begin(), id_fields.end(), name) != id_fields.end()) continue;
-    auto spec = std::find_if(specs.begin(), specs.end(), [&](const FieldSpec& s) { return name == s.name; });
+    const std::string& field = name;  // clang before 16 cannot capture a structured binding
+    auto spec = std::find_if(specs.begin(), specs.end(), [&](const FieldSpec& s) { return field == s.name; });
     if (spec == specs.end()) reject(Error::invalid("unknown field '" + name + "'", p));
     if (value.is_null()) {
       if (creating) continue;  // absent
