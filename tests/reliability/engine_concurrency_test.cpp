@@ -333,7 +333,7 @@ TEST_CASE("plans are isolated: the same command ids on two plans, each applied o
   }
 }
 
-TEST_CASE("shutdown with commands in flight answers every caller exactly once; what was acked survives",
+TEST_CASE("shutdown with commands in flight answers every caller exactly once, and what was acked survives",
           "[concurrency]") {
   MemoryDb db;
   auto engine = open_engine(db, 4);

@@ -21,7 +21,7 @@ json view_of(Engine& e, const std::string& plan) { return json::parse(*e.view(pl
 
 }  // namespace
 
-TEST_CASE("a failing store: commands are refused 503 with a clear message, then resume; nothing acked is lost",
+TEST_CASE("a failing store: commands are refused 503 with a clear message, then resume, and nothing acked is lost",
           "[faults]") {
   MemoryDb db;
   auto engine = open_engine(db);
