@@ -85,9 +85,15 @@ void check_log_against_acks(Engine& engine, const std::string& plan, Acks& acks,
   for (size_t i = 0; i < log.size(); ++i) REQUIRE(log[i]->revision == i + 1);
   std::map<std::string, std::vector<uint64_t>> runs;
   for (auto& e : log) runs[e->command].push_back(e->revision);
-  std::lock_guard lock(acks.mu);
+  // A copy: the engine calls acks.record() under its plan lock, so the test must not call the
+  // engine while holding acks.mu.
+  std::map<std::string, CommandOutcome> acked;
+  {
+    std::lock_guard lock(acks.mu);
+    acked = acks.by_id;
+  }
   size_t acked_events = 0;
-  for (auto& [id, o] : acks.by_id) {
+  for (auto& [id, o] : acked) {
     if (o.events.empty() || o.events.front()->plan != plan) continue;
     INFO("command " << id);
     REQUIRE(runs.count(id));

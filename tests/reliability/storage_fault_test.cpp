@@ -140,7 +140,16 @@ TEST_CASE("storage failing at random moments under load: acked commands survive 
   INFO("writes " << db.faults->writes << ", refused " << db.faults->failures);
   CHECK(db.faults->failures > 0);
 
+  // A copy: the engine calls back (and so takes `mu`) under its plan lock; the checks below
+  // call the engine, so they must not hold `mu`.
+  std::map<std::string, CommandOutcome> answers;
+  {
+    std::lock_guard lock(mu);
+    answers = outcomes;
+  }
   size_t acked = 0, refused = 0;
+  for (auto& [id, o] : answers)
+    if (!o.ok) ++refused;
   for (auto& p : plans) {
     auto log = all_events(*engine, p);
     std::map<std::string, uint64_t> in_log;
@@ -149,8 +158,7 @@ TEST_CASE("storage failing at random moments under load: acked commands survive 
       REQUIRE_FALSE(in_log.count(log[i]->command));  // every command once
       in_log[log[i]->command] = log[i]->revision;
     }
-    std::lock_guard lock(mu);
-    for (auto& [id, o] : outcomes) {
+    for (auto& [id, o] : answers) {
       const bool mine = (o.ok && o.events.front()->plan == p) || (!o.ok && in_log.count(id));
       if (!mine) continue;
       INFO(id << ": " << o.to_json());
@@ -163,8 +171,6 @@ TEST_CASE("storage failing at random moments under load: acked commands survive 
         FAIL("a refused command is in the log");
       }
     }
-    for (auto& [id, o] : outcomes)
-      if (!o.ok) ++refused;
     // Subscribers saw the log, and nothing of the failed batches.
     REQUIRE(engine->revision(p) == log.size());
     auto seen = recorders[p]->events();

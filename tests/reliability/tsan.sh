@@ -36,7 +36,12 @@ fi
 targets=(reliability_tests)
 [[ $only_engine == 1 ]] || targets+=(kartiba-server)
 echo "== building ${targets[*]} in $build (ThreadSanitizer)"
-nice ninja -C "$build" -j "${KARTIBA_BUILD_JOBS:-1}" "${targets[@]}" | grep -vE '^\[[0-9]+/[0-9]+\] (Building|Linking)' || true
+# The log goes to a file (Boost.Asio's fences make GCC warn -Wtsan at length); shown on failure.
+if ! nice ninja -C "$build" -j "${KARTIBA_BUILD_JOBS:-1}" "${targets[@]}" >"$build/build.log" 2>&1; then
+  grep -E 'error|FAILED' "$build/build.log" | head -40
+  echo "FAILED: the ThreadSanitizer build (log: $build/build.log)"
+  exit 1
+fi
 
 export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 history_size=4 ${TSAN_OPTIONS:-}"
 echo "== engine: [concurrency] under ThreadSanitizer"
