@@ -97,6 +97,11 @@ std::string Metrics::render(const EngineStats& engine) const {
   gauge("kartiba_lagging_sessions_total",
         "Subscriptions cancelled because the session's write queue was full.", "counter",
         static_cast<int64_t>(ws_lagging_total.load()));
+  gauge("kartiba_websocket_queued_bytes", "Bytes waiting in all WebSocket sessions' write queues.",
+        "gauge", ws_queued_bytes.load());
+  gauge("kartiba_websocket_queued_event_bytes_peak",
+        "The most event bytes one session's write queue has held (bounded by --ws-queue-bytes).",
+        "gauge", ws_queued_event_bytes_peak.load());
   gauge("kartiba_websocket_overflow_closes_total",
         "WebSocket sessions closed because their write queue passed the hard limit.", "counter",
         static_cast<int64_t>(ws_closed_overflow_total.load()));

@@ -33,6 +33,8 @@ class Metrics {
   std::atomic<int64_t> ws_subscriptions{0};
   std::atomic<uint64_t> ws_lagging_total{0};
   std::atomic<uint64_t> ws_closed_overflow_total{0};
+  std::atomic<int64_t> ws_queued_bytes{0};               // all sessions' write queues
+  std::atomic<int64_t> ws_queued_event_bytes_peak{0};    // one session's event frames, at most
   std::atomic<uint64_t> connections_rejected_total{0};
 
   std::string render(const EngineStats& engine) const;

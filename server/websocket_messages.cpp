@@ -14,6 +14,9 @@ namespace {
 
 // Events per catch-up page read before the live subscription starts.
 constexpr uint64_t kCatchUpPage = 256;
+// Within this many events of the end, the live subscription delivers the rest in one go: few
+// enough that even events of the largest size stay near the queue budget.
+constexpr uint64_t kLiveCatchUp = 32;
 
 bool valid_plan_id(const std::string& id) {
   if (id.empty() || id.size() > 64) return false;
@@ -162,7 +165,7 @@ void WebSocketSession::continue_catch_up(const std::string& plan) {
     send_error(Error::not_found("no such plan: " + plan, "/plan"), plan);
     return drop_plan(plan);
   }
-  if (current <= st.sent_revision + kCatchUpPage) {
+  if (current <= st.sent_revision + kLiveCatchUp) {
     // Close enough: the engine delivers the rest, then live events, with none missed. The
     // rest (at most a page) is catch-up the client asked for, not a sign that it lags.
     st.catching_up = false;
@@ -204,6 +207,16 @@ void WebSocketSession::on_catch_up_page(const std::string& plan, uint64_t genera
     st.catching_up = false;
     return subscribe_live(plan, generation, st.sent_revision);
   }
+  // A page is bounded in bytes as well: at most half the budget (and at least one event), the
+  // rest is read again with the next page.
+  size_t bytes = 0;
+  size_t fits = 0;
+  while (fits < fresh.size()) {
+    bytes += app_->hub.event_frame(*fresh[fits])->size();
+    if (fits > 0 && bytes > app_->config.ws_queue_bytes / 2) break;
+    ++fits;
+  }
+  fresh.resize(fits);
   send_event_frames(plan, fresh, /*paced=*/true);
   if (state_ == State::open && queued_bytes_ < app_->config.ws_queue_bytes / 2) continue_catch_up(plan);
   // Otherwise on_write continues once the queue has drained.

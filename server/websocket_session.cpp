@@ -26,6 +26,7 @@ WebSocketSession::WebSocketSession(tcp::socket&& socket, std::shared_ptr<App> ap
 
 WebSocketSession::~WebSocketSession() {
   app_->metrics.ws_sessions.fetch_sub(1);
+  app_->metrics.ws_queued_bytes.fetch_sub(static_cast<int64_t>(queued_bytes_));
   if (conn_id_) app_->connections.remove(conn_id_);
   // Subscriptions left (teardown not reached) end with their unique_ptrs; presence goes here.
   app_->metrics.ws_subscriptions.fetch_sub(static_cast<int64_t>(plans_.size()));
@@ -128,6 +129,19 @@ void WebSocketSession::post_shutdown() {
 
 void WebSocketSession::post_close() { post_shutdown(); }
 
+void WebSocketSession::count_queued(int64_t delta, bool event) {
+  queued_bytes_ = static_cast<size_t>(static_cast<int64_t>(queued_bytes_) + delta);
+  app_->metrics.ws_queued_bytes.fetch_add(delta);
+  if (!event) return;
+  queued_event_bytes_ = static_cast<size_t>(static_cast<int64_t>(queued_event_bytes_) + delta);
+  // A high-water mark: what --ws-queue-bytes bounds, observable from /metrics.
+  auto& peak = app_->metrics.ws_queued_event_bytes_peak;
+  int64_t seen = peak.load();
+  const auto now = static_cast<int64_t>(queued_event_bytes_);
+  while (now > seen && !peak.compare_exchange_weak(seen, now)) {
+  }
+}
+
 bool WebSocketSession::over_hard_limit() const {
   // Frames other than events (snapshots, acks, presence) are never dropped; this bounds them.
   return queued_bytes_ > 4 * app_->config.ws_queue_bytes + 16 * 1024 * 1024;
@@ -135,7 +149,7 @@ bool WebSocketSession::over_hard_limit() const {
 
 void WebSocketSession::send(std::shared_ptr<const std::string> text) {
   if (state_ != State::open) return;
-  queued_bytes_ += text->size();
+  count_queued(static_cast<int64_t>(text->size()), false);
   queue_.push_back(Frame{std::move(text), {}, 0, false});
   if (over_hard_limit()) {
     app_->metrics.ws_closed_overflow_total.fetch_add(1);
@@ -163,8 +177,7 @@ void WebSocketSession::send_event_frames(const std::string& plan, const std::vec
   for (size_t i = 0; i < events.size(); ++i) {
     queue_.push_back(Frame{std::move(frames[i]), plan, events[i]->revision, true});
   }
-  queued_bytes_ += bytes;
-  queued_event_bytes_ += bytes;
+  count_queued(static_cast<int64_t>(bytes), true);
   if (it != plans_.end()) it->second.sent_revision = events.back()->revision;
   if (over_hard_limit()) {
     app_->metrics.ws_closed_overflow_total.fetch_add(1);
@@ -184,8 +197,7 @@ void WebSocketSession::lag(const std::string& plan) {
     const bool in_flight = writing_ && i == 0;
     if (!in_flight && f.event && f.plan == plan) {
       if (!first_dropped) first_dropped = f.revision;
-      queued_bytes_ -= f.text->size();
-      queued_event_bytes_ -= f.text->size();
+      count_queued(-static_cast<int64_t>(f.text->size()), true);
       continue;
     }
     kept.push_back(std::move(f));
@@ -215,8 +227,7 @@ void WebSocketSession::on_write(beast::error_code ec, std::size_t) {
     return teardown();
   }
   const Frame& done = queue_.front();
-  queued_bytes_ -= done.text->size();
-  if (done.event) queued_event_bytes_ -= done.text->size();
+  count_queued(-static_cast<int64_t>(done.text->size()), done.event);
   queue_.pop_front();
 
   if (!queue_.empty()) {
@@ -245,8 +256,7 @@ void WebSocketSession::close_now(websocket::close_reason reason) {
   if (state_ == State::closed) return;
   // Keep only the frame being written; Beast allows one write at a time.
   while (queue_.size() > (writing_ ? 1u : 0u)) {
-    queued_bytes_ -= queue_.back().text->size();
-    if (queue_.back().event) queued_event_bytes_ -= queue_.back().text->size();
+    count_queued(-static_cast<int64_t>(queue_.back().text->size()), queue_.back().event);
     queue_.pop_back();
   }
   state_ = State::closing;

@@ -122,6 +122,9 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession>,
   net::steady_timer auth_timer_;
   PrincipalPtr who_;  // null until authenticated
 
+  // Adds (or with a negative delta, removes) queued bytes here and in the server's gauges.
+  void count_queued(int64_t delta, bool event);
+
   std::deque<Frame> queue_;
   size_t queued_bytes_ = 0;        // all queued frames
   size_t queued_event_bytes_ = 0;  // queued event frames (the --ws-queue-bytes budget)
