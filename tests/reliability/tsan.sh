@@ -31,7 +31,7 @@ if [[ ! -f "$build/build.ninja" ]]; then
     -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" \
     -DCMAKE_CXX_FLAGS="-fsanitize=thread -fno-omit-frame-pointer" \
     -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=thread" \
-    -DKARTIBA_BROWSER_TESTS=OFF >/dev/null
+    -DKARTIBA_BROWSER_TESTS=OFF -DKARTIBA_JEMALLOC=OFF >/dev/null
 fi
 targets=(reliability_tests)
 [[ $only_engine == 1 ]] || targets+=(kartiba-server)

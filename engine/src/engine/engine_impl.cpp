@@ -153,6 +153,9 @@ Result<EventPtr> EngineImpl::event_at(const std::shared_ptr<PlanHandle>& h, uint
     std::lock_guard lock(h->mu);
     if (!h->recent.empty() && h->recent.front()->revision <= revision && revision <= h->recent.back()->revision)
       return h->recent[revision - h->recent.front()->revision];
+    for (auto& b : h->in_flight)
+      if (!b->events.empty() && b->events.front()->revision <= revision && revision <= b->events.back()->revision)
+        return b->events[revision - b->events.front()->revision];
   }
   auto ev = read_events(h->id, revision - 1, revision);
   if (!ev.ok()) return ev.error();
@@ -254,16 +257,25 @@ struct Batch {
 
 void EngineImpl::drain(std::shared_ptr<PlanHandle> h) {
   std::vector<PendingCommand> taken;
-  std::shared_ptr<const PlanState> committed;
+  std::shared_ptr<const PlanState> committed;  // what this batch is decided on
   bool reload = false;
+  bool behind = false;  // decided on top of batches still in flight
+  uint64_t epoch = 0;
   {
     std::lock_guard lock(h->mu);
+    if (h->stale && !h->in_flight.empty()) {
+      // A write failed under the batches in flight: the last of them to publish drains again.
+      h->busy = false;
+      return;
+    }
     while (!h->queue.empty() && taken.size() < options_.max_batch_commands) {
       taken.push_back(std::move(h->queue.front()));
       h->queue.pop_front();
     }
-    committed = h->state;
+    behind = !h->in_flight.empty();
+    committed = behind ? h->tip : h->state;
     reload = h->stale;
+    epoch = h->epoch.load();
   }
   if (reload) {
     // After a failed write the log, not memory, says what the plan is.
@@ -287,7 +299,7 @@ void EngineImpl::drain(std::shared_ptr<PlanHandle> h) {
   ctx.event_at = [&](uint64_t rev) -> Result<EventPtr> {
     for (auto& e : batch->events)
       if (e->revision == rev) return EventPtr(e);
-    return event_at(h, rev);
+    return event_at(h, rev);  // also knows the batches in flight
   };
 
   auto add_events = [&](const std::vector<Draft>& drafts, PendingCommand& p, Completion& c) {
@@ -309,7 +321,17 @@ void EngineImpl::drain(std::shared_ptr<PlanHandle> h) {
     }
   };
 
-  for (auto& p : taken) {
+  for (size_t taken_index = 0; taken_index < taken.size(); ++taken_index) {
+    PendingCommand& p = taken[taken_index];
+    if (!p.command.id.empty() && in_flight_has(*h, p.command.id)) {
+      // A retry of a command still syncing: its answer is that batch's, known once it is
+      // published. It and the commands after it wait for that (their order is kept).
+      std::lock_guard lock(h->mu);
+      for (size_t k = taken.size(); k-- > taken_index;) h->queue.push_front(std::move(taken[k]));
+      taken.resize(taken_index);
+      h->wait_for_publish = true;
+      break;
+    }
     Completion c;
     c.done = std::move(p.done);
     ParsedCommand& cmd = p.command;
@@ -386,7 +408,7 @@ void EngineImpl::drain(std::shared_ptr<PlanHandle> h) {
       if (!ok) {
         // All or nothing: forget the whole batch's work (an import runs alone).
         batch = std::make_shared<Batch>();
-        batch->next = std::make_shared<PlanState>(*committed);
+        batch->next = std::make_shared<PlanState>(*committed);  // committed: what this batch started from
         batch->completions.push_back(std::move(c));
         break;
       }
@@ -466,8 +488,8 @@ void EngineImpl::drain(std::shared_ptr<PlanHandle> h) {
         c.outcome.error = with_conflict_events(lookup, *c.conflict_at, *c.outcome.error);
   };
 
-  if (batch->events.empty()) {
-    // Nothing to write: answer now.
+  if (batch->events.empty() && !behind) {
+    // Nothing to write, and nothing in flight it could depend on: answer now.
     list_conflicts();
     for (auto& c : batch->completions) {
       c.done(std::move(c.outcome));
@@ -478,23 +500,36 @@ void EngineImpl::drain(std::shared_ptr<PlanHandle> h) {
   }
   if (committed->revision == 0) batch->ops.push_back({Space::meta, kPlanMetaPrefix + h->id, ""});
 
+  auto flight = std::make_shared<InFlightBatch>();
+  flight->events.assign(batch->events.begin(), batch->events.end());
+  for (auto& [id, index] : batch->ids_in_batch) flight->command_ids.insert(id);
+  {
+    std::lock_guard lock(h->mu);
+    h->in_flight.push_back(std::move(flight));
+    h->tip = batch->next;
+  }
+
   auto ops = std::move(batch->ops);
   auto records = std::move(batch->records);
+  auto still_valid = [h, epoch] { return h->epoch.load() == epoch; };
   log_->append(std::move(records), std::move(ops), [this, h, batch, list_conflicts](Status status, uint64_t first_seq) {
-    pool_->post([this, h, batch, status, first_seq, list_conflicts] {
+    // On the writer thread, in commit order. A failure voids what was decided on top of this
+    // batch before any later group is written.
+    if (!status.ok()) {
+      std::lock_guard lock(h->mu);
+      h->epoch.fetch_add(1);
+      h->stale = true;
+    }
+    enqueue_publish(h, [this, h, batch, status, first_seq, list_conflicts] {
       if (!status.ok()) {
-        {
-          std::lock_guard lock(h->mu);
-          h->stale = true;
-        }
         for (auto& c : batch->completions) {
           // Nothing of the batch was written: its acks, its repeats of a command id and its
-          // refusals caused by earlier commands of the batch (409s, 404s) would all be false.
+          // refusals caused by earlier commands (of this batch or of those in flight before
+          // it: 409s, 404s) would all be false.
           if (!c.from_store) c.outcome = rejected(status.error(), c.outcome.command_id);
           c.done(std::move(c.outcome));
           command_done();
         }
-        finish_batch(h);
         return;
       }
       uint64_t seq = first_seq;
@@ -530,17 +565,64 @@ void EngineImpl::drain(std::shared_ptr<PlanHandle> h) {
       }
       for (size_t i = 0; i < batch->completions.size(); ++i) command_done();
       maybe_snapshot(h, next);
-      finish_batch(h);
     });
-  });
+  }, std::move(still_valid));
+  finish_batch(h);
+}
+
+void EngineImpl::enqueue_publish(const std::shared_ptr<PlanHandle>& h, std::function<void()> publish) {
+  bool start = false;
+  {
+    std::lock_guard lock(h->mu);
+    h->to_publish.push_back(std::move(publish));
+    if (!h->publishing) start = h->publishing = true;
+  }
+  if (start) pool_->post([this, h] { run_publish(h); });
+}
+
+void EngineImpl::run_publish(const std::shared_ptr<PlanHandle>& h) {
+  // One worker at a time per plan: batches are published in the order they were decided.
+  for (;;) {
+    std::function<void()> publish;
+    {
+      std::lock_guard lock(h->mu);
+      if (h->to_publish.empty()) {
+        h->publishing = false;
+        break;
+      }
+      publish = std::move(h->to_publish.front());
+      h->to_publish.pop_front();
+    }
+    publish();
+    bool start = false;
+    {
+      std::lock_guard lock(h->mu);
+      h->in_flight.pop_front();
+      if (h->in_flight.empty()) h->tip.reset();
+      h->wait_for_publish = false;
+      if (!h->busy && may_drain(*h)) start = h->busy = true;
+    }
+    if (start) pool_->post([this, h] { drain(h); });
+  }
+}
+
+bool EngineImpl::may_drain(const PlanHandle& h) const {
+  return !h.queue.empty() && h.in_flight.size() < kMaxBatchesInFlight && !h.wait_for_publish &&
+         !(h.stale && !h.in_flight.empty());
+}
+
+bool EngineImpl::in_flight_has(PlanHandle& h, const std::string& command_id) {
+  std::lock_guard lock(h.mu);
+  for (auto& b : h.in_flight)
+    if (b->command_ids.count(command_id)) return true;
+  return false;
 }
 
 void EngineImpl::finish_batch(std::shared_ptr<PlanHandle> h) {
   bool again;
   {
     std::lock_guard lock(h->mu);
-    again = !h->queue.empty();
-    h->busy = again;
+    again = h->busy = may_drain(*h);
   }
   if (again) pool_->post([this, h] { drain(h); });
 }

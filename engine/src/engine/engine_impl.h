@@ -3,14 +3,17 @@
 //
 // The life of a command: execute() parses it and queues it on its plan. When the plan is not
 // busy, a worker takes every queued command (up to max_batch_commands), decides each one
-// against a private copy of the committed state, and hands the batch's writes to the
-// CommitLog. When the write is durable the worker completes the callers (acks), swaps the new
-// state in, and delivers the events to subscribers — under the plan's lock, so that a
-// subscribe() sees either all of a batch or none of it.
+// against a private copy of the plan's state (committed, or after the batches still syncing),
+// and hands the batch's writes to the CommitLog; the next batch may be decided while this one
+// syncs (kMaxBatchesInFlight). Once durable, batches are published in order: callers are
+// completed (acks), the new state swapped in, and the events delivered to subscribers — under
+// the plan's lock, so that a subscribe() sees either all of a batch or none of it. A failed
+// write voids the batches decided on top of it (PlanHandle::epoch).
 #pragma once
 
 #include <atomic>
 #include <condition_variable>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -76,8 +79,14 @@ class EngineImpl final : public Engine {
   Result<uint64_t> resolve_point(const std::string& plan, const PlanState& now, const std::string& point,
                                  bool is_from);
 
+  // Batches decided ahead of the disk per plan: one syncing while the next is decided.
+  static constexpr size_t kMaxBatchesInFlight = 2;
   void drain(std::shared_ptr<PlanHandle> h);
   void finish_batch(std::shared_ptr<PlanHandle> h);
+  void enqueue_publish(const std::shared_ptr<PlanHandle>& h, std::function<void()> publish);
+  void run_publish(const std::shared_ptr<PlanHandle>& h);
+  bool may_drain(const PlanHandle& h) const;  // REQUIRES: h.mu held
+  static bool in_flight_has(PlanHandle& h, const std::string& command_id);
   void maybe_snapshot(const std::shared_ptr<PlanHandle>& h, const std::shared_ptr<const PlanState>& state);
   // Adds the events in the way (after the conflict's base, up to revision `upto`) to a 409,
   // read through `event_at`, which also knows the events of the batch being committed.

@@ -16,11 +16,11 @@ CommitLog::CommitLog(Store& store, bool sync, uint64_t next_seq)
 
 CommitLog::~CommitLog() { stop(); }
 
-void CommitLog::append(std::vector<KeyedRecord> events, std::vector<WriteOp> ops, Done done) {
+void CommitLog::append(std::vector<KeyedRecord> events, std::vector<WriteOp> ops, Done done, Valid valid) {
   {
     std::lock_guard lock(mu_);
     if (!stopping_) {
-      queue_.push_back({std::move(events), std::move(ops), std::move(done)});
+      queue_.push_back({std::move(events), std::move(ops), std::move(done), std::move(valid)});
       cv_.notify_one();
       return;
     }
@@ -62,11 +62,17 @@ void CommitLog::commit(std::deque<Pending>& group) {
   }
   auto started = std::chrono::steady_clock::now();
   std::vector<WriteOp> ops;
-  std::vector<uint64_t> first_seqs;
+  std::vector<uint64_t> first_seqs(group.size(), 0);
+  std::vector<bool> void_batch(group.size(), false);
   size_t events = 0;
   uint64_t seq = next_seq_;
-  for (auto& p : group) {
-    first_seqs.push_back(seq);
+  for (size_t i = 0; i < group.size(); ++i) {
+    auto& p = group[i];
+    if (p.valid && !p.valid()) {
+      void_batch[i] = true;
+      continue;
+    }
+    first_seqs[i] = seq;
     for (auto& [key, record] : p.events) {
       std::string seq_bytes = format::big_endian64(seq++);
       record += seq_bytes;
@@ -75,6 +81,17 @@ void CommitLog::commit(std::deque<Pending>& group) {
     }
     events += p.events.size();
     std::move(p.ops.begin(), p.ops.end(), std::back_inserter(ops));
+  }
+  auto complete_void = [&] {
+    for (size_t i = 0; i < group.size(); ++i)
+      if (void_batch[i])
+        group[i].done(Error::unavailable("an earlier write of this plan failed; nothing was applied"), 0);
+  };
+  if (ops.empty()) {
+    // Only batches that keep their place in the order (or void ones): nothing to write.
+    for (size_t i = 0; i < group.size(); ++i)
+      if (!void_batch[i]) group[i].done({}, first_seqs[i]);
+    return complete_void();
   }
   Status st = store_.write(ops, sync_);
   if (!st.ok()) {
@@ -102,7 +119,10 @@ void CommitLog::commit(std::deque<Pending>& group) {
     while (j < std::size(kBatchBuckets) && events > kBatchBuckets[j]) ++j;
     stats_.batch_size_buckets[j]++;
   }
-  for (size_t i = 0; i < group.size(); ++i) group[i].done({}, first_seqs[i]);
+  // In the order of the group; the void ones after, they follow a failure anyway.
+  for (size_t i = 0; i < group.size(); ++i)
+    if (!void_batch[i]) group[i].done({}, first_seqs[i]);
+  complete_void();
 }
 
 void CommitLog::fill_stats(EngineStats& stats) {

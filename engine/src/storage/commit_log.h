@@ -34,8 +34,12 @@ class CommitLog {
 
   // events: (key, record) of the batch's events in order; each record gets its seq appended
   // and a global seq entry, in the same atomic write as `ops`.
+  // valid, when given, is asked on the writer thread just before the write: false fails this
+  // batch `unavailable` without writing it (it was decided on top of a batch whose write failed).
+  // A batch with no events and no ops writes nothing: it only keeps its place in the order.
   using KeyedRecord = std::pair<std::string, std::string>;
-  void append(std::vector<KeyedRecord> events, std::vector<WriteOp> ops, Done done);
+  using Valid = std::function<bool()>;
+  void append(std::vector<KeyedRecord> events, std::vector<WriteOp> ops, Done done, Valid valid = {});
 
   // Finishes what is queued, then stops the writer. Later appends fail `unavailable`.
   void stop();
@@ -47,6 +51,7 @@ class CommitLog {
     std::vector<KeyedRecord> events;
     std::vector<WriteOp> ops;
     Done done;
+    Valid valid;
   };
   void run();
   void commit(std::deque<Pending>& group);
