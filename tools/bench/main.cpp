@@ -20,6 +20,9 @@ int main(int argc, char** argv) {
   app.add_option("--dir", s.dir, "scratch directory (default: a new one under /tmp)");
   app.add_option("--server", s.server, "kartiba-server binary for the network scenarios");
   app.add_option("--only", only, "run only these scenarios");
+  app.add_option("--fanout-subscribers", s.fanout_subscribers, "fanout: subscriber counts (default 1000 10000; quick 500)");
+  app.add_option("--fanout-rate", s.fanout_rate, "fanout: events per second the writer sends (default 100)");
+  app.add_option("--fanout-seconds", s.fanout_seconds, "fanout: seconds the writer sends (default 10; quick 2)");
   CLI11_PARSE(app, argc, argv);
 #ifdef KARTIBA_DEFAULT_SERVER
   if (s.server.empty()) s.server = KARTIBA_DEFAULT_SERVER;

@@ -15,6 +15,10 @@ struct Settings {
   bool json = false;
   std::string dir;            // scratch directory for databases
   std::string server;         // kartiba-server binary (network scenarios)
+  // fanout: subscriber counts, events/s and seconds instead of the defaults (empty / 0 = default)
+  std::vector<int> fanout_subscribers;
+  int fanout_rate = 0;
+  double fanout_seconds = 0;
 };
 
 // Prints one scenario's figures: JSON line with --json, else an aligned table.

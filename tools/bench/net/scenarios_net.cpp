@@ -1,13 +1,18 @@
 // ws-commands, fanout and cold-start: kartiba-server in its own process, driven over loopback
-// by clients on this process's own event loop.
+// by clients on this process's own event loops (fanout: a writer loop and several subscriber
+// loops, each on its own thread).
 #include <atomic>
+#include <chrono>
+#include <mutex>
 #include <deque>
 #include <filesystem>
 #include <stdexcept>
 #include <cstdio>
 #include <thread>
 
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include "../scenarios.h"
@@ -164,80 +169,200 @@ void run_ws_commands(const Settings& s) {
   report(s, "ws-commands", rows);
 }
 
+namespace {
+
+// One event loop of fanout subscribers: its own io_context, thread and latency samples. Only
+// the loop's thread writes its fields; the main thread reads `received` (to know when every
+// delivery has come) and the rest after joining the thread.
+struct alignas(64) FanoutLoop {
+  net::io_context io{1};
+  std::vector<std::shared_ptr<WsClient>> clients;
+  std::vector<double> latency_ms;
+  std::atomic<uint64_t> received{0};
+  uint64_t lagging = 0;
+  std::thread thread;
+};
+
+bool starts_with(std::string_view text, std::string_view prefix) { return text.substr(0, prefix.size()) == prefix; }
+
+}  // namespace
+
+// N subscribers on one plan, one writer sending `rate` commands per second, for `seconds`.
+// The writer has its own io_context and thread; the subscribers are spread over
+// `subscriber_loops` io_contexts, one thread each, so that neither the writer's pace nor one
+// loop's backlog distorts the other. Latency is measured from the writer's send time (carried
+// in the command's reason) to the subscriber's read.
 void run_fanout(const Settings& s) {
   raise_fd_limit();
   std::vector<int> sizes = s.quick ? std::vector<int>{500} : std::vector<int>{1000, 10000};
+  if (!s.fanout_subscribers.empty()) sizes = s.fanout_subscribers;
+  const int rate = s.fanout_rate > 0 ? s.fanout_rate : 100;
+  const double seconds = s.fanout_seconds > 0 ? s.fanout_seconds : (s.quick ? 2.0 : 10.0);
+  // After the last send, how long the deliveries still missing may take before they count as lost.
+  const double drain_limit = s.quick ? 2.0 : 5.0;
+  const unsigned subscriber_loops = std::max(2u, std::thread::hardware_concurrency() / 2);
   std::vector<json> rows;
   for (int subscribers : sizes) {
     std::string dir = s.dir + "/fanout-" + std::to_string(subscribers);
     std::filesystem::remove_all(dir);
-    ServerProcess srv(require_server(s), dir, {"--rate", "0", "--max-connections", "20000"});
+    ServerProcess srv(require_server(s), dir, {"--rate", "0", "--max-connections", std::to_string(subscribers + 100)});
     create_plan_over_http(srv, "fan");
+    std::fprintf(stderr, "fanout: %d subscribers, %d events/s, server pid %d\n", subscribers, rate, int(srv.pid()));
     long rss_before = srv.rss_bytes();
-    net::io_context io;
-    std::vector<std::shared_ptr<WsClient>> clients;
-    std::vector<double> latency_ms;
-    latency_ms.reserve(size_t(subscribers) * 1000);
-    int snapshots = 0;
-    const double seconds = s.quick ? 2.0 : 10.0;
-    const int rate = 100;
-    int64_t started = 0;
-    uint64_t sent = 0, received = 0;
-    long rss_connected = 0;
-    net::steady_timer tick(io);
-    std::shared_ptr<WsClient> writer;
+
+    std::atomic<int> snapshots{0};
+    std::atomic<uint64_t> closed{0};
+    std::mutex close_mutex;  // only for the first close's reason (not the hot path)
+    std::string first_close;
+    auto on_closed = [&](WsClient&, const std::string& why) {
+      if (closed.fetch_add(1) == 0) {
+        std::lock_guard lock(close_mutex);
+        first_close = why;
+      }
+    };
+
+    // The writer: its own loop; it sends on a fixed schedule (a late send does not delay the next).
+    net::io_context writer_io{1};
+    auto writer_guard = net::make_work_guard(writer_io);
+    std::atomic<bool> writer_ready{false}, writer_done{false};
+    std::atomic<uint64_t> acked{0}, rejected{0};
+    uint64_t sent = 0;  // writer thread; read after writer_done
+    const uint64_t to_send = uint64_t(double(rate) * seconds);
+    const auto period = std::chrono::nanoseconds(1000000000LL / rate);
+    std::chrono::steady_clock::time_point writer_t0;
+    net::steady_timer tick(writer_io);
+    auto writer = WsClient::start(
+        writer_io, srv.host(), srv.port(), srv.token(), [&](WsClient&) { writer_ready = true; },
+        [&](WsClient&, std::string_view msg) {
+          if (msg.find("\"type\":\"ack\"") != std::string_view::npos) {
+            acked.fetch_add(1, std::memory_order_relaxed);
+          } else if (msg.find("\"type\":\"rejected\"") != std::string_view::npos) {
+            if (rejected.fetch_add(1) == 0)
+              std::fprintf(stderr, "fanout: first rejection: %.*s\n", int(std::min<size_t>(msg.size(), 400)), msg.data());
+          }
+        },
+        on_closed);
     std::function<void()> write_next = [&] {
-      if (seconds_since(started) >= seconds) {
-        // Let the last events arrive, then close everything.
-        tick.expires_after(std::chrono::milliseconds(500));
-        tick.async_wait([&](auto) {
-          for (auto& c : clients) c->close();
-          writer->close();
-        });
+      if (sent == to_send) {
+        writer_done = true;
         return;
       }
       ++sent;
       writer->send(command_frame("fan", "i0", 0, sent, "t=" + std::to_string(now_ns())));
-      tick.expires_after(std::chrono::microseconds(1000000 / rate));
-      tick.async_wait([&](auto) { write_next(); });
+      tick.expires_at(writer_t0 + period * sent);
+      tick.async_wait([&](const boost::system::error_code& ec) {
+        if (!ec) write_next();
+      });
     };
-    auto start_writer = [&] {
-      rss_connected = srv.rss_bytes();
-      writer = WsClient::start(io, srv.host(), srv.port(), srv.token(),
-                               [&](WsClient&) {
-                                 started = now_ns();
-                                 write_next();
-                               },
-                               [](WsClient&, std::string_view) {});
-    };
-    for (int i = 0; i < subscribers; ++i) {
-      auto c = WsClient::start(
-          io, srv.host(), srv.port(), srv.token(),
-          [&](WsClient& cl) { cl.send("{\"type\":\"subscribe\",\"plan\":\"fan\"}"); },
-          [&](WsClient&, std::string_view msg) {
-            if (msg.find("\"type\":\"snapshot\"") != std::string_view::npos) {
-              if (++snapshots == subscribers) start_writer();
-              return;
-            }
-            if (msg.find("\"type\":\"event\"") == std::string_view::npos) return;
-            if (received == 0 && latency_ms.empty() && msg.find("\"reason\":\"t=") == std::string_view::npos)
-              std::fprintf(stderr, "fanout: event without a send time: %.*s\n", int(std::min<size_t>(msg.size(), 400)), msg.data());
-            uint64_t t = number_after(msg, "\"reason\":\"t=");
-            if (t) latency_ms.push_back(double(now_ns() - int64_t(t)) / 1e6);
-            ++received;
-          });
-      clients.push_back(c);
+    std::thread writer_thread([&] { writer_io.run(); });
+
+    // The subscribers, dealt round-robin over their loops.
+    std::vector<std::unique_ptr<FanoutLoop>> loops;
+    std::vector<decltype(net::make_work_guard(writer_io))> guards;
+    for (unsigned l = 0; l < subscriber_loops; ++l) {
+      loops.push_back(std::make_unique<FanoutLoop>());
+      loops.back()->latency_ms.reserve(size_t(subscribers) * to_send / subscriber_loops + 1024);
+      guards.push_back(net::make_work_guard(loops.back()->io));
     }
-    io.run();
+    for (int i = 0; i < subscribers; ++i) {
+      FanoutLoop& loop = *loops[size_t(i) % loops.size()];
+      auto c = WsClient::start(
+          loop.io, srv.host(), srv.port(), srv.token(),
+          [](WsClient& cl) { cl.send("{\"type\":\"subscribe\",\"plan\":\"fan\"}"); },
+          [&loop, &snapshots](WsClient&, std::string_view msg) {
+            if (starts_with(msg, R"({"type":"event",)")) {
+              uint64_t t = number_after(msg, "\"reason\":\"t=");
+              if (t) loop.latency_ms.push_back(double(now_ns() - int64_t(t)) / 1e6);
+              loop.received.store(loop.received.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+            } else if (starts_with(msg, R"({"type":"snapshot",)")) {
+              snapshots.fetch_add(1);
+            } else if (msg.find("\"type\":\"lagging\"") != std::string_view::npos) {
+              ++loop.lagging;
+            }
+          },
+          on_closed);
+      c->index = i;
+      loop.clients.push_back(std::move(c));
+    }
+    for (auto& loop : loops) loop->thread = std::thread([l = loop.get()] { l->io.run(); });
+
+    auto wait_until = [](double limit_s, const std::function<bool()>& done) {
+      int64_t t0 = now_ns();
+      while (!done()) {
+        if (seconds_since(t0) > limit_s) return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      }
+      return true;
+    };
+    auto stop_all = [&] {
+      for (auto& loop : loops)
+        net::post(loop->io, [l = loop.get()] {
+          for (auto& c : l->clients) c->close();
+        });
+      net::post(writer_io, [&] {
+        tick.cancel();
+        writer->close();
+      });
+      guards.clear();
+      writer_guard.reset();
+      for (auto& loop : loops) loop->thread.join();
+      writer_thread.join();
+    };
+    const bool subscribed = wait_until(s.quick ? 60 : 300, [&] {
+      return writer_ready && uint64_t(snapshots.load()) + closed.load() >= uint64_t(subscribers);
+    });
+    if (!subscribed || closed.load() > 0) {
+      stop_all();
+      throw std::runtime_error("fanout: " + std::to_string(snapshots.load()) + " of " + std::to_string(subscribers) +
+                               " subscribers got a snapshot; " + std::to_string(closed.load()) + " closed (" +
+                               first_close + ")");
+    }
+    long rss_connected = srv.rss_bytes();
+    const double server_cpu0 = srv.cpu_seconds(), bench_cpu0 = own_cpu_seconds();
+    const int64_t started = now_ns();
+    net::post(writer_io, [&] {
+      writer_t0 = std::chrono::steady_clock::now();
+      write_next();
+    });
+    wait_until(seconds + 60, [&] { return writer_done.load(); });
+    const uint64_t expected = sent * uint64_t(subscribers);
+    auto delivered = [&] {
+      uint64_t n = 0;
+      for (auto& loop : loops) n += loop->received.load(std::memory_order_relaxed);
+      return n;
+    };
+    wait_until(drain_limit, [&] { return delivered() >= expected && acked + rejected >= sent; });
+    const double window = seconds_since(started);
+    const double server_cpu = srv.cpu_seconds() - server_cpu0, bench_cpu = own_cpu_seconds() - bench_cpu0;
+    long rss_after = srv.rss_bytes();
+    stop_all();
+
+    std::vector<double> latency_ms;
+    uint64_t received = 0, lagging = 0;
+    for (auto& loop : loops) {
+      latency_ms.insert(latency_ms.end(), loop->latency_ms.begin(), loop->latency_ms.end());
+      received += loop->received.load();
+      lagging += loop->lagging;
+    }
+    if (closed.load() > 0)
+      std::fprintf(stderr, "fanout: %llu connections closed; the first: %s\n", (unsigned long long)closed.load(),
+                   first_close.c_str());
+    const bool held = received == expected && lagging == 0 && closed.load() == 0 && rejected.load() == 0;
     rows.push_back({{"subscribers", subscribers},
+                    {"offered_per_s", rate},
                     {"events_sent", sent},
                     {"deliveries", received},
-                    {"expected", sent * uint64_t(subscribers)},
+                    {"expected", expected},
+                    {"lagging", lagging},
+                    {"held", held},
                     {"p50_ms", percentile(latency_ms, 50)},
                     {"p99_ms", percentile(latency_ms, 99)},
                     {"max_ms", percentile(latency_ms, 100)},
                     {"server_rss_mb", double(rss_connected) / 1048576.0},
-                    {"kb_per_connection", double(rss_connected - rss_before) / 1024.0 / subscribers}});
+                    {"rss_after_mb", double(rss_after) / 1048576.0},
+                    {"kb_per_connection", double(rss_connected - rss_before) / 1024.0 / subscribers},
+                    {"server_cpu_pct", 100.0 * server_cpu / window},
+                    {"bench_cpu_pct", 100.0 * bench_cpu / window}});
   }
   report(s, "fanout", rows);
 }

@@ -21,6 +21,8 @@ class ServerProcess {
   pid_t pid() const { return pid_; }
   // Resident memory of the server, from /proc/PID/status (bytes).
   long rss_bytes() const;
+  // CPU time the server has used (user + system), from /proc/PID/stat (seconds).
+  double cpu_seconds() const;
   // Nanoseconds from fork to the `listening on` line.
   long long started_after_ns() const { return started_after_ns_; }
 
@@ -31,6 +33,9 @@ class ServerProcess {
   std::string token_ = "bench-admin-token-0123456789";
   long long started_after_ns_ = 0;
 };
+
+// CPU time this process has used (user + system, all threads), in seconds.
+double own_cpu_seconds();
 
 // Raises this process's open-file limit to its hard limit (10,000 sockets need it).
 void raise_fd_limit();

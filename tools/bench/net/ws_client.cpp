@@ -22,9 +22,10 @@ namespace {
 
 class Session final : public WsClient, public std::enable_shared_from_this<Session> {
  public:
-  Session(net::io_context& io, std::string host, unsigned short port, std::string token, OnReady ready, OnMessage msg)
+  Session(net::io_context& io, std::string host, unsigned short port, std::string token, OnReady ready, OnMessage msg,
+          OnClosed closed)
       : ws_(io), host_(std::move(host)), port_(port), token_(std::move(token)), ready_(std::move(ready)),
-        msg_(std::move(msg)) {}
+        msg_(std::move(msg)), closed_(std::move(closed)) {}
 
   void run() {
     tcp::endpoint ep(net::ip::make_address(host_), port_);
@@ -85,7 +86,15 @@ class Session final : public WsClient, public std::enable_shared_from_this<Sessi
   }
 
   void fail(beast::error_code ec, const char* what) {
-    if (closing_ || ec == websocket::error::closed || ec == net::error::operation_aborted) return;
+    if (closing_) return;
+    if (closed_) {
+      closing_ = true;  // report once
+      std::string why = std::string(what) + ": " + ec.message();
+      if (ec == websocket::error::closed) why += " (close code " + std::to_string(ws_.reason().code) + ")";
+      closed_(*this, why);
+      return;
+    }
+    if (ec == websocket::error::closed || ec == net::error::operation_aborted) return;
     throw std::runtime_error(std::string("websocket ") + what + ": " + ec.message());
   }
 
@@ -97,6 +106,7 @@ class Session final : public WsClient, public std::enable_shared_from_this<Sessi
   std::string token_;
   OnReady ready_;
   OnMessage msg_;
+  OnClosed closed_;
   bool welcomed_ = false;
   bool closing_ = false;
 };
@@ -104,8 +114,10 @@ class Session final : public WsClient, public std::enable_shared_from_this<Sessi
 }  // namespace
 
 std::shared_ptr<WsClient> WsClient::start(net::io_context& io, const std::string& host, unsigned short port,
-                                          const std::string& token, OnReady on_ready, OnMessage on_message) {
-  auto s = std::make_shared<Session>(io, host, port, token, std::move(on_ready), std::move(on_message));
+                                          const std::string& token, OnReady on_ready, OnMessage on_message,
+                                          OnClosed on_closed) {
+  auto s = std::make_shared<Session>(io, host, port, token, std::move(on_ready), std::move(on_message),
+                                     std::move(on_closed));
   s->run();
   return s;
 }

@@ -1,8 +1,8 @@
 // Load-generator clients for the network scenarios: a WebSocket client and a blocking HTTP
 // helper, both on Boost.Beast. Beast stays in ws_client.cpp.
 //
-// Thread-safety: a WsClient belongs to the io_context it was made on; call send() only from a
-// handler running on that io_context (or before run()).
+// Thread-safety: a WsClient belongs to the io_context it was made on; call send() and close()
+// only from a handler running on that io_context (or before run()).
 #pragma once
 
 #include <functional>
@@ -20,11 +20,15 @@ class WsClient {
  public:
   using OnMessage = std::function<void(WsClient&, std::string_view)>;
   using OnReady = std::function<void(WsClient&)>;
+  // The connection ended without close() being called (the server closed it, or an error).
+  using OnClosed = std::function<void(WsClient&, const std::string& why)>;
 
   // Connects, authenticates with `token`, then calls on_ready; every later text frame goes to
-  // on_message.
+  // on_message. Without on_closed, a connection that ends before close() throws out of the
+  // io_context's run().
   static std::shared_ptr<WsClient> start(boost::asio::io_context& io, const std::string& host, unsigned short port,
-                                         const std::string& token, OnReady on_ready, OnMessage on_message);
+                                         const std::string& token, OnReady on_ready, OnMessage on_message,
+                                         OnClosed on_closed = {});
   virtual ~WsClient() = default;
   virtual void send(std::string text) = 0;
   virtual void close() = 0;
