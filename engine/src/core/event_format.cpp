@@ -27,7 +27,13 @@ void Event::finish_encoding() {
   out += ",\"actor\":" + quote(actor);
   out += ",\"command\":" + quote(command);
   out += ",\"reason\":" + quote(reason);
-  out += ",\"data\":" + data.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  out += ",\"data\":";
+  if (!data_json.empty()) {
+    out += data_json;
+    std::string().swap(data_json);
+  } else {
+    out += data.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  }
   out += ",\"hash\":\"" + hash + "\"}";
   json = std::move(out);
 }
@@ -153,7 +159,8 @@ std::string encode(Event& e, const Hash& previous) {
   put_string(out, e.actor);
   put_string(out, e.command);
   put_string(out, e.reason);
-  put_string(out, e.data.dump());
+  e.data_json = e.data.dump();
+  put_string(out, e.data_json);
   Hash h = sha256_chain(previous, out);
   out.append(reinterpret_cast<const char*>(h.data()), h.size());
   e.hash = hex(h.data(), h.size());
@@ -182,6 +189,7 @@ Result<Event> decode(std::string_view record, const Hash* previous, bool* hash_m
   if (!r.ok || r.pos != body.size()) return Error::invalid("event record is truncated");
   e.data = nlohmann::json::parse(data, nullptr, false);
   if (e.data.is_discarded()) return Error::invalid("event data is not JSON");
+  e.data_json = data;
   auto stored = reinterpret_cast<const unsigned char*>(record.data() + body.size());
   e.hash = hex(stored, kHashSize);
   if (previous && hash_matches) {
@@ -194,7 +202,8 @@ Result<Event> decode(std::string_view record, const Hash* previous, bool* hash_m
 
 void upcast(Event& event) {
   // Schema 1 is the only one so far. A later schema adds a step here, e.g.
-  // if (event.schema == 1) { …rename a field…; event.schema = 2; }
+  // if (event.schema == 1) { …rename a field…; event.schema = 2; event.data_json.clear(); }
+  // (the stored text no longer matches `data` then).
   event.schema = kCurrentSchema;
 }
 
