@@ -9,22 +9,20 @@
 namespace kartiba {
 namespace {
 
-std::map<std::string, json>* entity_map(PlanState& s, const std::string& kind) {
-  if (kind == "venue") return &s.venues;
-  if (kind == "person") return &s.people;
-  if (kind == "item") return &s.items;
-  if (kind == "pledge") return &s.pledges;
-  if (kind == "decision") return &s.decisions;
-  return nullptr;
-}
-
 void refresh_times(PlanState& s, const std::string& id, const json& item) {
   s.times[id] = {instant_of(item["start"]), instant_of(item["end"])};
 }
 
+// The fields of an entity's record (or of the plan, a day) changed at `rev`.
 void mark_fields(PlanState& s, const std::string& kind, const std::string& id, const json& fields, uint64_t rev) {
-  for (auto& [f, v] : fields.items()) s.field_rev[field_key(kind, id, f)] = rev;
-  s.touched_rev[kind + "/" + id] = rev;
+  if (auto* m = s.entities(kind)) {
+    EntityRecord& r = m->mutable_record(id);
+    for (auto& [f, v] : fields.items()) r.field_rev[f] = rev;
+    r.touched_rev = rev;
+    return;
+  }
+  for (auto& [f, v] : fields.items()) s.other_field_rev[field_key(kind, id, f)] = rev;
+  s.other_touched_rev[kind + "/" + id] = rev;
 }
 
 }  // namespace
@@ -43,7 +41,8 @@ void apply(PlanState& s, const Event& e) {
         mark_fields(s, "plan", "", s.plan, rev);
         break;
       case Shape::added: {
-        auto* m = entity_map(s, kind);
+        auto* m = s.entities(kind);
+        if (!m) break;  // cannot happen for a decided event
         json value = e.data["value"];
         value["id"] = id;
         if (kind == "decision") {
@@ -51,13 +50,17 @@ void apply(PlanState& s, const Event& e) {
           value["at"] = format_utc_ms(e.at_ms);
           value["actor"] = e.actor;
         }
+        // A fresh record: what an entity of this id was before its removal is gone with it.
+        m->erase(id);
+        EntityRecord& r = m->mutable_record(id);
         if (kind == "item") {
           refresh_times(s, id, value);
-          for (auto& p : value["speakers"]) s.field_rev[field_key("item", id, "speakers/" + p.get<std::string>())] = rev;
+          for (auto& p : value["speakers"]) r.field_rev["speakers/" + p.get<std::string>()] = rev;
         }
-        mark_fields(s, kind, id, value, rev);
+        for (auto& [f, v] : value.items()) r.field_rev[f] = rev;
+        r.touched_rev = rev;
+        r.value = std::move(value);
         s.removed_rev.erase(kind + "/" + id);
-        (*m)[id] = std::move(value);
         break;
       }
       case Shape::changed: {
@@ -67,50 +70,49 @@ void apply(PlanState& s, const Event& e) {
         } else if (kind == "day") {
           target = &s.days[id];
         } else {
-          auto* m = entity_map(s, kind);
-          auto it = m->find(id);
-          if (it == m->end()) break;  // cannot happen for a decided event
-          target = &it->second;
+          auto* m = s.entities(kind);
+          if (!m || !m->count(id)) break;  // cannot happen for a decided event
+          target = &m->mutable_record(id).value;
         }
-        for (auto& [f, v] : e.data["set"].items()) {
+        const json& set = e.data["set"];
+        for (auto& [f, v] : set.items()) {
           if (v.is_null())
             target->erase(f);
           else
             (*target)[f] = v;
         }
-        mark_fields(s, kind, id, e.data["set"], rev);
-        if (kind == "item" && (e.data["set"].contains("start") || e.data["set"].contains("end")))
-          refresh_times(s, id, *target);
         if (e.type == "PledgeProgressReported") {
-          (*target)["reports"].push_back({{"percent", e.data["set"]["progress"]},
+          (*target)["reports"].push_back({{"percent", set["progress"]},
                                           {"note", e.data.value("note", "")},
                                           {"at", format_utc_ms(e.at_ms)},
                                           {"actor", e.actor},
                                           {"revision", rev}});
         }
+        if (kind == "item" && (set.contains("start") || set.contains("end"))) refresh_times(s, id, *target);
+        mark_fields(s, kind, id, set, rev);  // after: `target` may point into the record
         break;
       }
       case Shape::removed: {
-        auto* m = entity_map(s, kind);
+        auto* m = s.entities(kind);
+        if (!m) break;
         m->erase(id);
         if (kind == "item") s.times.erase(id);
         s.removed_rev[kind + "/" + id] = rev;
-        s.touched_rev[kind + "/" + id] = rev;
         break;
       }
       case Shape::speaker: {
-        auto it = s.items.find(id);
-        if (it == s.items.end()) break;
+        if (!s.items.count(id)) break;
         std::string person = e.data["person"];
-        auto& speakers = it->second["speakers"];
+        EntityRecord& r = s.items.mutable_record(id);
+        auto& speakers = r.value["speakers"];
         if (e.type == "SpeakerAssigned") {
           speakers.push_back(person);
         } else {
           auto pos = std::find(speakers.begin(), speakers.end(), person);
           if (pos != speakers.end()) speakers.erase(pos);
         }
-        s.field_rev[field_key("item", id, "speakers/" + person)] = rev;
-        s.touched_rev["item/" + id] = rev;
+        r.field_rev["speakers/" + person] = rev;
+        r.touched_rev = rev;
         break;
       }
       case Shape::release:

@@ -97,11 +97,8 @@ class Decider {
 
   const json& data() const { return c_.data; }
 
-  const std::map<std::string, json>& entities(const std::string& kind) const {
-    if (kind == "venue") return s_.venues;
-    if (kind == "person") return s_.people;
-    if (kind == "item") return s_.items;
-    if (kind == "pledge") return s_.pledges;
+  const EntityMap& entities(const std::string& kind) const {
+    if (auto* m = s_.entities(kind)) return *m;
     return s_.decisions;
   }
 
@@ -127,11 +124,10 @@ class Decider {
     auto& m = entities(kind);
     auto it = m.find(id);
     if (it != m.end()) return it->second;
-    std::string ek = kind + "/" + id;
     if (c_.base) {
-      auto r = s_.removed_rev.find(ek);
-      if (r != s_.removed_rev.end() && r->second > *c_.base)
-        reject(conflict_error(kind + " '" + id + "' was removed at revision " + std::to_string(r->second) +
+      const uint64_t removed = s_.removed_revision(kind, id);
+      if (removed > *c_.base)
+        reject(conflict_error(kind + " '" + id + "' was removed at revision " + std::to_string(removed) +
                                   ", after your base " + std::to_string(*c_.base),
                               path, kind, id, nullptr, {}, *c_.base));
     }
@@ -145,10 +141,10 @@ class Decider {
     std::vector<std::string> stale;
     uint64_t newest = 0;
     for (auto& f : fields) {
-      auto it = s_.field_rev.find(field_key(kind, id, f));
-      if (it != s_.field_rev.end() && it->second > *c_.base) {
+      const uint64_t changed = s_.field_rev(kind, id, f);
+      if (changed > *c_.base) {
         stale.push_back(f);
-        newest = std::max(newest, it->second);
+        newest = std::max(newest, changed);
       }
     }
     if (stale.empty()) return;
@@ -164,9 +160,9 @@ class Decider {
 
   void check_entity_fresh(const std::string& kind, const std::string& id, const json& current) {
     if (!c_.base) return;
-    auto it = s_.touched_rev.find(kind + "/" + id);
-    if (it != s_.touched_rev.end() && it->second > *c_.base)
-      reject(conflict_error(kind + " '" + id + "' changed at revision " + std::to_string(it->second) +
+    const uint64_t touched = s_.touched_rev(kind, id);
+    if (touched > *c_.base)
+      reject(conflict_error(kind + " '" + id + "' changed at revision " + std::to_string(touched) +
                                 ", after your base " + std::to_string(*c_.base),
                             "/data/" + kind, kind, id, current, {}, *c_.base));
   }
@@ -311,16 +307,16 @@ class Decider {
 
   void check_not_in_use(const std::string& kind, const std::string& id, const std::string& path) {
     if (kind == "venue")
-      for (auto& [iid, item] : s_.items)
+      for (const auto& [iid, item] : s_.items)
         if (item.value("venue", json()) == id)
           reject(Error::conflict("venue '" + id + "' is used by item '" + iid + "'; move or remove that item first", path));
     if (kind == "person")
-      for (auto& [iid, item] : s_.items)
+      for (const auto& [iid, item] : s_.items)
         for (auto& p : item["speakers"])
           if (p == id)
             reject(Error::conflict("person '" + id + "' speaks at item '" + iid + "'; unassign them first", path));
     if (kind == "item")
-      for (auto& [pid, pledge] : s_.pledges)
+      for (const auto& [pid, pledge] : s_.pledges)
         if (pledge.value("item", json()) == id)
           reject(Error::conflict("item '" + id + "' is linked to pledge '" + pid + "'; unlink it first", path));
   }
@@ -483,8 +479,7 @@ void Decider::revert() {
   auto conflict_later = [&](const std::vector<std::string>& fields, const json& current) {
     std::vector<std::string> later;
     for (auto& f : fields) {
-      auto fr = s_.field_rev.find(field_key(kind, id, f));
-      if (fr != s_.field_rev.end() && fr->second > rev) later.push_back(f);
+      if (s_.field_rev(kind, id, f) > rev) later.push_back(f);
     }
     if (!later.empty()) {
       std::string list;
@@ -499,8 +494,7 @@ void Decider::revert() {
       auto cur = m.find(id);
       if (cur == m.end())
         reject(Error::conflict(kind + " '" + id + "' no longer exists", "/data/revision"));
-      auto touched = s_.touched_rev.find(kind + "/" + id);
-      if (touched != s_.touched_rev.end() && touched->second > rev)
+      if (s_.touched_rev(kind, id) > rev)
         reject(conflict_error(kind + " '" + id + "' changed after revision " + std::to_string(rev) +
                                   "; revert those changes first",
                               "/data/revision", kind, id, cur->second, {}, rev));

@@ -3,7 +3,8 @@
 // Entities are kept as JSON objects in the shape commands and views use, so that the generic
 // "set / was" events patch them field by field. Instants are derived and cached in `times`.
 // A PlanState is a value: the engine shares committed states as shared_ptr<const PlanState>
-// and copies one to build the next.
+// and copies one to build the next; the entities themselves are shared between those copies
+// until one changes them (EntityMap).
 #pragma once
 
 #include <cstdint>
@@ -15,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/event_format.h"
+#include "domain/entity_map.h"
 
 namespace kartiba {
 
@@ -37,18 +39,28 @@ struct PlanState {
 
   json plan = json::object();                 // the plan's own fields
   std::map<std::string, json> days;           // date → {"title","place"}
-  std::map<std::string, json> venues, people, items, pledges, decisions;
+  EntityMap venues, people, items, pledges, decisions;
   std::vector<json> releases;                 // {"name","note","revision","at","actor"}
   std::map<std::string, ItemTimes> times;     // item id → its instants
 
-  // Conflict detection: the revision that last changed each field / removed each entity.
-  // Keys: "item/bornem/start", "item/bornem/speakers/latriche", "plan//title", "day/2024-05-15/title".
-  std::unordered_map<std::string, uint64_t> field_rev;
-  std::unordered_map<std::string, uint64_t> touched_rev;  // "item/bornem" → last revision changing it
+  // Conflict detection: the revision that last changed a field, an entity, or removed an
+  // entity (0: never). Entities keep theirs in their records; the plan's own fields and the
+  // days here, keyed "plan//title", "day/2024-05-15/title" (field_key) and "plan/", "day/<date>".
+  std::unordered_map<std::string, uint64_t> other_field_rev;
+  std::unordered_map<std::string, uint64_t> other_touched_rev;
   std::unordered_map<std::string, uint64_t> removed_rev;  // "item/bornem" → revision removing it
 
-  std::map<std::string, json>& entities(Kind k);
-  const std::map<std::string, json>& entities(Kind k) const;
+  uint64_t field_rev(const std::string& kind, const std::string& id, const std::string& field) const;
+  uint64_t touched_rev(const std::string& kind, const std::string& id) const;
+  uint64_t removed_revision(const std::string& kind, const std::string& id) const;
+  void mark_field(const std::string& kind, const std::string& id, const std::string& field, uint64_t rev);
+  void mark_touched(const std::string& kind, const std::string& id, uint64_t rev);
+
+  EntityMap& entities(Kind k);
+  const EntityMap& entities(Kind k) const;
+  // The entities of a kind by its name ("venue", "item", …); null for "plan" and "day".
+  EntityMap* entities(const std::string& kind);
+  const EntityMap* entities(const std::string& kind) const;
   std::string timezone() const { return plan.value("timezone", std::string("UTC")); }
 };
 

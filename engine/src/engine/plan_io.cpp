@@ -186,9 +186,9 @@ CommandOutcome Engine::import_plan(const std::string& export_json, const std::st
 Result<std::string> EngineImpl::export_unguarded(const std::string& plan) {
   auto state = current_state(plan);
   if (!state) return Error::not_found("no plan '" + plan + "'");
-  auto strip = [](const std::map<std::string, json>& m, std::initializer_list<const char*> drop) {
+  auto strip = [](const EntityMap& m, std::initializer_list<const char*> drop) {
     json a = json::array();
-    for (auto& [id, e] : m) {
+    for (const auto& [id, e] : m) {
       json x = e;
       for (auto* d : drop) x.erase(d);
       a.push_back(std::move(x));

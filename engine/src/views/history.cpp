@@ -16,7 +16,7 @@ struct Words {
 
 std::string quoted(const std::string& s) { return "'" + s + "'"; }
 
-std::string name_in(const std::map<std::string, json>& m, const json& fallback_value, const std::string& id) {
+std::string name_in(const EntityMap& m, const json& fallback_value, const std::string& id) {
   auto it = m.find(id);
   const json& e = it != m.end() ? it->second : fallback_value;
   if (e.is_object()) {
@@ -177,8 +177,8 @@ json changelog(const PlanState& a, const PlanState& b) {
   json out = {{"from", a.revision}, {"to", b.revision}, {"added", json::array()}, {"removed", json::array()},
               {"moved", json::array()}, {"cancelled", json::array()}, {"changed", json::array()}};
   auto title = [](const json& e) { return e.value("title", e.value("name", std::string())); };
-  auto diff_kind = [&](const char* kind, const std::map<std::string, json>& ma, const std::map<std::string, json>& mb) {
-    for (auto& [id, eb] : mb) {
+  auto diff_kind = [&](const char* kind, const auto& ma, const auto& mb) {
+    for (const auto& [id, eb] : mb) {
       auto it = ma.find(id);
       if (it == ma.end()) {
         out["added"].push_back({{"kind", kind}, {"id", id}, {"title", title(eb)}});
@@ -202,7 +202,7 @@ json changelog(const PlanState& a, const PlanState& b) {
       }
       if (!fields.empty()) out["changed"].push_back({{"kind", kind}, {"id", id}, {"title", title(eb)}, {"fields", fields}});
     }
-    for (auto& [id, ea] : ma)
+    for (const auto& [id, ea] : ma)
       if (!mb.count(id)) out["removed"].push_back({{"kind", kind}, {"id", id}, {"title", title(ea)}});
   };
   diff_kind("item", a.items, b.items);

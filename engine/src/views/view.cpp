@@ -26,7 +26,7 @@ struct Ordered {
 std::vector<Ordered> ordered_items(const PlanState& s) {
   std::vector<Ordered> v;
   v.reserve(s.items.size());
-  for (auto& [id, item] : s.items) {
+  for (const auto& [id, item] : s.items) {
     auto t = s.times.find(id);
     int64_t start = t == s.times.end() ? 0 : t->second.start_s;
     int64_t end = t == s.times.end() ? 0 : t->second.end_s;
@@ -137,7 +137,7 @@ json render_pledge_board(const PlanState& s) {
                     {"fulfilled", json::array()}, {"withdrawn", json::array()}};
   std::map<std::string, std::vector<const json*>> by_muni;
   json by_sdg = json::object();
-  for (auto& [id, p] : s.pledges) {
+  for (const auto& [id, p] : s.pledges) {
     by_status[p.value("status", "proposed")].push_back(id);
     by_muni[p["by"].value("municipality", "")].push_back(&p);
     for (auto& g : p["sdgs"]) by_sdg[std::to_string(g.get<int>())].push_back(id);
@@ -168,10 +168,10 @@ json render_sdg_coverage(const PlanState& s) {
   for (int g = 1; g <= 17; ++g) {
     const json& ref = goals[std::to_string(g)];
     json items = json::array(), pledges = json::array();
-    for (auto& [id, item] : s.items)
+    for (const auto& [id, item] : s.items)
       for (auto& x : item["sdgs"])
         if (x == g) items.push_back(id);
-    for (auto& [id, p] : s.pledges)
+    for (const auto& [id, p] : s.pledges)
       for (auto& x : p["sdgs"])
         if (x == g) pledges.push_back(id);
     out.push_back({{"goal", g}, {"name", {{"en", ref["en"]}, {"lv", ref["lv"]}}}, {"colour", ref["colour"]},
@@ -187,9 +187,9 @@ json render_view(const PlanState& s) {
   json items = render_items(s);
   v["days"] = render_days(s, items);
   v["items"] = std::move(items);
-  auto list = [](const std::map<std::string, json>& m) {
+  auto list = [](const EntityMap& m) {
     json a = json::array();
-    for (auto& [id, e] : m) a.push_back(e);
+    for (const auto& [id, e] : m) a.push_back(e);
     return a;
   };
   v["venues"] = list(s.venues);
