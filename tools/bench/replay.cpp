@@ -1,6 +1,9 @@
 // replay: rebuilding every projection from the log; time-travel: views at random past
 // revisions of a long plan.
+#include <atomic>
 #include <filesystem>
+#include <mutex>
+#include <thread>
 #include <random>
 #include <stdexcept>
 
@@ -43,27 +46,47 @@ void run_replay(const Settings& s) {
 
   auto store = open_rocks_store(dir, true);
   if (!store.ok()) throw std::runtime_error(store.error().message());
-  // Every event of every plan: scan, decode, apply; then render each plan's whole view.
+  // Every event of every plan: scan, decode, apply; then render each plan's whole view. Plans
+  // are independent projections: one thread per core takes the next plan, as the engine's
+  // start does on its pool.
+  const int threads = int(std::max(1u, std::thread::hardware_concurrency()));
+  std::atomic<int> next_plan{0};
+  std::atomic<uint64_t> events{0};
+  std::atomic<size_t> view_bytes{0};
+  std::mutex failure_mu;
+  std::string failure;
   int64_t start = now_ns();
-  uint64_t events = 0;
-  size_t view_bytes = 0;
-  for (int p = 0; p < plans; ++p) {
-    std::string plan = "plan-" + std::to_string(p);
-    PlanState state;
-    std::string lo = format::event_key(plan, 1), hi = format::event_key(plan, UINT64_MAX);
-    auto st = store.value()->scan(Space::events, lo, hi, [&](std::string_view, std::string_view v) {
-      auto e = format::decode(v);
-      if (!e.ok()) throw std::runtime_error(e.error().message());
-      apply(state, e.value());
-      ++events;
-      return true;
+  std::vector<std::thread> workers;
+  for (int t = 0; t < threads; ++t) {
+    workers.emplace_back([&] {
+      try {
+        for (int p = next_plan++; p < plans; p = next_plan++) {
+          std::string plan = "plan-" + std::to_string(p);
+          PlanState state;
+          uint64_t n = 0;
+          std::string lo = format::event_key(plan, 1), hi = format::event_key(plan, UINT64_MAX);
+          auto st = store.value()->scan(Space::events, lo, hi, [&](std::string_view, std::string_view v) {
+            auto e = format::decode(v);
+            if (!e.ok()) throw std::runtime_error(e.error().message());
+            apply(state, e.value());
+            ++n;
+            return true;
+          });
+          if (!st.ok()) throw std::runtime_error(st.error().message());
+          events += n;
+          view_bytes += render_view(state).dump().size();
+        }
+      } catch (const std::exception& ex) {
+        std::lock_guard lock(failure_mu);
+        failure = ex.what();
+      }
     });
-    if (!st.ok()) throw std::runtime_error(st.error().message());
-    view_bytes += render_view(state).dump().size();
   }
+  for (auto& w : workers) w.join();
+  if (!failure.empty()) throw std::runtime_error("replay: " + failure);
   double secs = seconds_since(start);
-  report(s, "replay", {{{"events", events}, {"plans", plans}, {"seconds", secs}, {"events_per_s", double(events) / secs},
-                        {"view_bytes", view_bytes}}});
+  report(s, "replay", {{{"events", events.load()}, {"plans", plans}, {"threads", threads}, {"seconds", secs},
+                        {"events_per_s", double(events.load()) / secs}, {"view_bytes", view_bytes.load()}}});
   store.value().reset();
   if (!s.server.empty()) return;  // cold-start reuses the directory
 }

@@ -83,15 +83,29 @@ Status EngineImpl::start() {
 
   std::vector<std::string> ids;
   for (auto& [key, value] : list_meta(kPlanMetaPrefix)) ids.push_back(key.substr(kPlanMetaPrefix.size()));
+  // Plans are independent: they load (snapshot + the log's tail) in parallel on the pool.
+  std::vector<std::future<Result<std::shared_ptr<PlanState>>>> loading;
+  loading.reserve(ids.size());
   for (auto& id : ids) {
-    auto state = load_state(id, UINT64_MAX);
-    if (!state.ok()) return state.error();
-    auto h = std::make_shared<PlanHandle>(id);
+    auto task = std::make_shared<std::packaged_task<Result<std::shared_ptr<PlanState>>()>>(
+        [this, id] { return load_state(id, UINT64_MAX); });
+    loading.push_back(task->get_future());
+    pool_->post([task] { (*task)(); });
+  }
+  std::optional<Error> failed;
+  for (size_t i = 0; i < ids.size(); ++i) {
+    auto state = loading[i].get();  // every task is waited for, also after a failure
+    if (!state.ok()) {
+      if (!failed) failed = state.error();
+      continue;
+    }
+    auto h = std::make_shared<PlanHandle>(ids[i]);
     h->last_snapshot_revision = state.value()->revision;  // at most snapshot_every behind
     h->state = std::move(state.value());
     std::lock_guard lock(plans_mu_);
-    plans_[id] = h;
+    plans_[ids[i]] = h;
   }
+  if (failed) return *failed;
   if (!options_.read_only) log_ = std::make_unique<CommitLog>(*store_, options_.sync, next_seq);
   return {};
 }
