@@ -17,7 +17,7 @@ void refresh_times(PlanState& s, const std::string& id, const json& item) {
 void mark_fields(PlanState& s, const std::string& kind, const std::string& id, const json& fields, uint64_t rev) {
   if (auto* m = s.entities(kind)) {
     EntityRecord& r = m->mutable_record(id);
-    for (auto& [f, v] : fields.items()) r.field_rev[f] = rev;
+    for (auto& [f, v] : fields.items()) r.field_rev.set(f, rev);
     r.touched_rev = rev;
     return;
   }
@@ -55,9 +55,9 @@ void apply(PlanState& s, const Event& e) {
         EntityRecord& r = m->mutable_record(id);
         if (kind == "item") {
           refresh_times(s, id, value);
-          for (auto& p : value["speakers"]) r.field_rev["speakers/" + p.get<std::string>()] = rev;
+          for (auto& p : value["speakers"]) r.field_rev.set("speakers/" + p.get<std::string>(), rev);
         }
-        for (auto& [f, v] : value.items()) r.field_rev[f] = rev;
+        for (auto& [f, v] : value.items()) r.field_rev.set(f, rev);
         r.touched_rev = rev;
         r.value = std::move(value);
         s.removed_rev.erase(kind + "/" + id);
@@ -111,7 +111,7 @@ void apply(PlanState& s, const Event& e) {
           auto pos = std::find(speakers.begin(), speakers.end(), person);
           if (pos != speakers.end()) speakers.erase(pos);
         }
-        r.field_rev["speakers/" + person] = rev;
+        r.field_rev.set("speakers/" + person, rev);
         r.touched_rev = rev;
         break;
       }

@@ -14,16 +14,43 @@
 #include <map>
 #include <memory>
 #include <string>
-#include <unordered_map>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
 namespace kartiba {
 
+// The revision that last changed each field of one entity ("speakers/<person>" for speaker
+// assignments). An entity has a dozen fields or so: a flat vector copies and frees in one go,
+// which is what a clone costs.
+class FieldRevs {
+ public:
+  using Entry = std::pair<std::string, uint64_t>;
+  uint64_t get(std::string_view field) const {
+    for (auto& [f, rev] : v_)
+      if (f == field) return rev;
+    return 0;
+  }
+  void set(std::string_view field, uint64_t rev) {
+    for (auto& [f, r] : v_)
+      if (f == field) {
+        r = rev;
+        return;
+      }
+    v_.emplace_back(std::string(field), rev);
+  }
+  std::vector<Entry>::const_iterator begin() const { return v_.begin(); }
+  std::vector<Entry>::const_iterator end() const { return v_.end(); }
+
+ private:
+  std::vector<Entry> v_;
+};
+
 struct EntityRecord {
   nlohmann::json value;  // the entity's fields, in the shape commands and views use
-  // The revision that last changed each field ("speakers/<person>" for speaker assignments).
-  std::unordered_map<std::string, uint64_t> field_rev;
+  FieldRevs field_rev;
   uint64_t touched_rev = 0;  // the last revision that changed the entity at all
 };
 

@@ -49,7 +49,7 @@ uint64_t lookup(const std::unordered_map<std::string, uint64_t>& m, const std::s
 uint64_t PlanState::field_rev(const std::string& kind, const std::string& id, const std::string& field) const {
   if (auto* m = entities(kind)) {
     auto* r = m->record(id);
-    return r ? lookup(r->field_rev, field) : 0;
+    return r ? r->field_rev.get(field) : 0;
   }
   return lookup(other_field_rev, field_key(kind, id, field));
 }
@@ -68,7 +68,7 @@ uint64_t PlanState::removed_revision(const std::string& kind, const std::string&
 
 void PlanState::mark_field(const std::string& kind, const std::string& id, const std::string& field, uint64_t rev) {
   if (auto* m = entities(kind))
-    m->mutable_record(id).field_rev[field] = rev;
+    m->mutable_record(id).field_rev.set(field, rev);
   else
     other_field_rev[field_key(kind, id, field)] = rev;
 }

@@ -70,7 +70,7 @@ void revs_from_json(PlanState& s, const json& fields, const json& touched) {
     if (!m)
       s.other_field_rev[key] = rev.get<uint64_t>();
     else if (m->count(id))  // an entity removed since has no record
-      m->mutable_record(id).field_rev[key.substr(b + 1)] = rev.get<uint64_t>();
+      m->mutable_record(id).field_rev.set(key.substr(b + 1), rev.get<uint64_t>());
   }
   for (auto& [key, rev] : touched.items()) {
     auto a = key.find('/');
