@@ -13,6 +13,8 @@ namespace {
 // huge events (an organiser can make each ~250 KB) cannot pin gigabytes.
 constexpr size_t kFrameCacheEntries = 8192;
 constexpr size_t kFrameCacheBytes = 16 * 1024 * 1024;
+// A batch kept for reuse on its thread holds at most this many frame bytes.
+constexpr size_t kReusedBatchBytes = 1024 * 1024;
 }
 
 void Hub::add_peer(const std::string& token_id, uint64_t session, std::weak_ptr<Peer> peer) {
@@ -127,6 +129,25 @@ void Hub::broadcast_presence_locked(const std::string& plan, std::vector<std::sh
       keep.push_back(std::move(peer));
     }
   }
+}
+
+std::shared_ptr<const EventBatch> Hub::event_batch(const std::vector<std::shared_ptr<const Event>>& events) {
+  thread_local std::shared_ptr<const EventBatch> last;
+  // The same Event objects (pointer equality), so the same frames.
+  if (last && last->events == events) return last;
+  auto batch = std::make_shared<EventBatch>();
+  batch->events = events;
+  batch->frames.reserve(events.size());
+  for (const auto& e : events) {
+    batch->frames.push_back(event_frame(*e));
+    batch->bytes += batch->frames.back()->size();
+  }
+  if (batch->bytes <= kReusedBatchBytes) {
+    last = batch;
+  } else {
+    last.reset();
+  }
+  return batch;
 }
 
 std::shared_ptr<const std::string> Hub::event_frame(const Event& event) {

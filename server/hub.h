@@ -27,6 +27,14 @@ struct Event;
 
 namespace kartiba::server {
 
+// Events of one plan as the engine delivered them to a subscriber, with their frames: made
+// once and shared by every session it is delivered to.
+struct EventBatch {
+  std::vector<std::shared_ptr<const Event>> events;
+  std::vector<std::shared_ptr<const std::string>> frames;  // frames[i] is events[i]'s frame
+  size_t bytes = 0;                                          // of all the frames
+};
+
 // What the hub asks of a session. Implementations post to their strand and return at once.
 class Peer {
  public:
@@ -65,6 +73,10 @@ class Hub {
 
   // {"type":"event","plan":…,"event":…} for this event, encoded once and shared.
   std::shared_ptr<const std::string> event_frame(const Event& event);
+  // The batch for these events (not empty). The engine hands the same events to every
+  // subscriber of a plan in turn, on one thread: the batch made for the first is reused for
+  // the others (the last one made on each thread is kept, unless large).
+  std::shared_ptr<const EventBatch> event_batch(const std::vector<std::shared_ptr<const Event>>& events);
 
  private:
   struct Presence {

@@ -6,6 +6,13 @@
 #include "kartiba/engine.h"
 
 namespace kartiba::server {
+
+size_t ShardedGauge::shard() {
+  static std::atomic<size_t> next{0};
+  thread_local const size_t mine = next.fetch_add(1, std::memory_order_relaxed) % kShards;
+  return mine;
+}
+
 namespace {
 
 constexpr std::string_view kCommandTypes[] = {

@@ -5,6 +5,7 @@
 // atomics; labelled counters sit behind one mutex (a map increment per request or command).
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <map>
@@ -17,6 +18,26 @@ struct EngineStats;
 }
 
 namespace kartiba::server {
+
+// A gauge that many threads change often (bytes queued, per frame): one counter per cache
+// line, chosen by thread, summed when read, so that threads do not fight over one line.
+class ShardedGauge {
+ public:
+  void add(int64_t delta) { shards_[shard()].value.fetch_add(delta, std::memory_order_relaxed); }
+  int64_t load() const {
+    int64_t sum = 0;
+    for (const auto& s : shards_) sum += s.value.load(std::memory_order_relaxed);
+    return sum;
+  }
+
+ private:
+  static constexpr size_t kShards = 16;
+  static size_t shard();
+  struct alignas(64) Shard {
+    std::atomic<int64_t> value{0};
+  };
+  std::array<Shard, kShards> shards_;
+};
 
 class Metrics {
  public:
@@ -33,7 +54,7 @@ class Metrics {
   std::atomic<int64_t> ws_subscriptions{0};
   std::atomic<uint64_t> ws_lagging_total{0};
   std::atomic<uint64_t> ws_closed_overflow_total{0};
-  std::atomic<int64_t> ws_queued_bytes{0};               // all sessions' write queues
+  ShardedGauge ws_queued_bytes;                          // all sessions' write queues
   std::atomic<int64_t> ws_queued_event_bytes_peak{0};    // one session's event frames, at most
   std::atomic<uint64_t> connections_rejected_total{0};
 

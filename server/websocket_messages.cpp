@@ -49,7 +49,8 @@ class PlanSubscriber final : public Subscriber {
     if (auto s = session_.lock()) s->deliver_snapshot(plan_, generation_, revision, std::move(view));
   }
   void on_events(const std::vector<EventPtr>& events) override {
-    if (auto s = session_.lock()) s->deliver_events(plan_, generation_, events);
+    if (events.empty()) return;
+    if (auto s = session_.lock()) s->deliver_events(generation_, events);
   }
 
  private:
@@ -76,10 +77,13 @@ void WebSocketSession::deliver_snapshot(const std::string& plan, uint64_t genera
   });
 }
 
-void WebSocketSession::deliver_events(const std::string& plan, uint64_t generation, std::vector<EventPtr> events) {
-  net::post(ws_.get_executor(), [self = shared_from_this(), plan, generation, events = std::move(events)] {
-    self->on_events(plan, generation, events);
-  });
+void WebSocketSession::deliver_events(uint64_t generation, const std::vector<EventPtr>& events) {
+  // One post per session and batch; the batch (events and frames) is made for the first
+  // subscriber and shared by the others. The plan is the events'.
+  net::post(ws_.get_executor(),
+            [self = shared_from_this(), generation, batch = app_->hub.event_batch(events)]() mutable {
+              self->on_events(generation, std::move(batch));
+            });
 }
 
 void WebSocketSession::send_error(const Error& error, const std::string& plan) {
@@ -217,7 +221,13 @@ void WebSocketSession::on_catch_up_page(const std::string& plan, uint64_t genera
     ++fits;
   }
   fresh.resize(fits);
-  send_event_frames(plan, fresh, /*paced=*/true);
+  auto batch = std::make_shared<EventBatch>();
+  batch->events = std::move(fresh);
+  for (const auto& e : batch->events) {
+    batch->frames.push_back(app_->hub.event_frame(*e));
+    batch->bytes += batch->frames.back()->size();
+  }
+  send_event_frames(st, std::move(batch), 0, /*paced=*/true);
   if (state_ == State::open && queued_bytes_ < app_->config.ws_queue_bytes / 2) continue_catch_up(plan);
   // Otherwise on_write continues once the queue has drained.
 }
@@ -268,17 +278,17 @@ void WebSocketSession::on_snapshot(const std::string& plan, uint64_t generation,
   join_presence(plan, it->second);
 }
 
-void WebSocketSession::on_events(const std::string& plan, uint64_t generation, const std::vector<EventPtr>& events) {
-  auto it = plans_.find(plan);
+void WebSocketSession::on_events(uint64_t generation, std::shared_ptr<const EventBatch> batch) {
+  auto it = plans_.find(batch->events.front()->plan);
   if (it == plans_.end() || it->second.generation != generation) return;
   // The engine delivers each event once; this guards the seam with the snapshot anyway.
-  std::vector<EventPtr> fresh;
-  fresh.reserve(events.size());
-  for (const auto& e : events) {
-    if (e->revision > it->second.sent_revision) fresh.push_back(e);
-  }
-  const bool catch_up = !fresh.empty() && fresh.front()->revision <= it->second.catch_up_until;
-  send_event_frames(plan, fresh, /*paced=*/catch_up);
+  // Events come in revision order: the fresh ones are a suffix of the batch.
+  const auto& events = batch->events;
+  size_t first = 0;
+  while (first < events.size() && events[first]->revision <= it->second.sent_revision) ++first;
+  if (first == events.size()) return;
+  const bool catch_up = events[first]->revision <= it->second.catch_up_until;
+  send_event_frames(it->second, std::move(batch), first, /*paced=*/catch_up);
 }
 
 void WebSocketSession::join_presence(const std::string& plan, PlanState& state) {

@@ -16,8 +16,24 @@ constexpr size_t kReadPiece = 64 * 1024;
 
 }  // namespace
 
+StrandSocket adopt_socket(tcp::socket&& socket) {
+  beast::error_code ec;
+  const auto* strand = socket.get_executor().target<StrandExecutor>();
+  StrandExecutor executor = strand ? *strand
+                                   : net::make_strand(static_cast<net::io_context&>(
+                                         net::query(socket.get_executor(), net::execution::context)));
+  tcp protocol = tcp::v4();
+  if (auto local = socket.local_endpoint(ec); !ec) protocol = local.protocol();
+  StrandSocket adopted(executor);
+  const auto fd = socket.release(ec);
+  if (!ec) adopted.assign(protocol, fd, ec);
+  // On failure the socket stays closed and the WebSocket accept fails.
+  if (!ec) adopted.set_option(tcp::no_delay(true), ec);  // frames are whole; send each at once
+  return adopted;
+}
+
 WebSocketSession::WebSocketSession(tcp::socket&& socket, std::shared_ptr<App> app)
-    : ws_(std::move(socket)),
+    : ws_(adopt_socket(std::move(socket))),
       app_(std::move(app)),
       id_(app_->hub.next_session_id()),
       auth_timer_(ws_.get_executor()) {
@@ -26,7 +42,7 @@ WebSocketSession::WebSocketSession(tcp::socket&& socket, std::shared_ptr<App> ap
 
 WebSocketSession::~WebSocketSession() {
   app_->metrics.ws_sessions.fetch_sub(1);
-  app_->metrics.ws_queued_bytes.fetch_sub(static_cast<int64_t>(queued_bytes_));
+  app_->metrics.ws_queued_bytes.add(-static_cast<int64_t>(queued_bytes_));
   if (conn_id_) app_->connections.remove(conn_id_);
   // Subscriptions left (teardown not reached) end with their unique_ptrs; presence goes here.
   app_->metrics.ws_subscriptions.fetch_sub(static_cast<int64_t>(plans_.size()));
@@ -37,7 +53,7 @@ void WebSocketSession::run(http::request<http::string_body> request) {
   conn_id_ = app_->connections.add(weak_from_this());
   if (app_->config.ws_send_buffer > 0) {
     beast::error_code ec;
-    beast::get_lowest_layer(ws_).socket().set_option(net::socket_base::send_buffer_size(app_->config.ws_send_buffer), ec);
+    beast::get_lowest_layer(ws_).set_option(net::socket_base::send_buffer_size(app_->config.ws_send_buffer), ec);
   }
   auto timeouts = websocket::stream_base::timeout::suggested(beast::role_type::server);
   timeouts.idle_timeout = std::chrono::seconds(app_->config.idle_timeout_s);
@@ -50,6 +66,10 @@ void WebSocketSession::run(http::request<http::string_body> request) {
   // through async_close, which drains the client's frames until its close frame.
   ws_.read_message_max(0);
   ws_.text(true);
+  // After a control frame of Beast's (pong, ping), the frames that waited for it go out.
+  ws_.next_layer().on_idle([weak = weak_from_this()] {
+    if (auto self = weak.lock()) self->do_write();
+  });
   auto req = std::make_shared<http::request<http::string_body>>(std::move(request));
   // Accept on the strand, with the request the HTTP session already read.
   net::dispatch(ws_.get_executor(), [self = shared_from_this(), req] {
@@ -131,7 +151,7 @@ void WebSocketSession::post_close() { post_shutdown(); }
 
 void WebSocketSession::count_queued(int64_t delta, bool event) {
   queued_bytes_ = static_cast<size_t>(static_cast<int64_t>(queued_bytes_) + delta);
-  app_->metrics.ws_queued_bytes.fetch_add(delta);
+  app_->metrics.ws_queued_bytes.add(delta);
   if (!event) return;
   queued_event_bytes_ = static_cast<size_t>(static_cast<int64_t>(queued_event_bytes_) + delta);
   // A high-water mark: what --ws-queue-bytes bounds, observable from /metrics.
@@ -150,7 +170,8 @@ bool WebSocketSession::over_hard_limit() const {
 void WebSocketSession::send(std::shared_ptr<const std::string> text) {
   if (state_ != State::open) return;
   count_queued(static_cast<int64_t>(text->size()), false);
-  queue_.push_back(Frame{std::move(text), {}, 0, false});
+  const std::string* raw = text.get();
+  queue_.push_back(Frame{raw, nullptr, std::move(text)});
   if (over_hard_limit()) {
     app_->metrics.ws_closed_overflow_total.fetch_add(1);
     log::warn("websocket session " + std::to_string(id_) + " closed: write queue overflow");
@@ -159,26 +180,25 @@ void WebSocketSession::send(std::shared_ptr<const std::string> text) {
   if (!writing_) do_write();
 }
 
-void WebSocketSession::send_event_frames(const std::string& plan, const std::vector<EventPtr>& events, bool paced) {
-  if (state_ != State::open || events.empty()) return;
-  std::vector<std::shared_ptr<const std::string>> frames;
-  frames.reserve(events.size());
-  size_t bytes = 0;
-  for (const auto& e : events) {
-    frames.push_back(app_->hub.event_frame(*e));
-    bytes += frames.back()->size();
-  }
+void WebSocketSession::send_event_frames(PlanState& st, std::shared_ptr<const EventBatch> batch, size_t first,
+                                         bool paced) {
+  const size_t n = batch->events.size();
+  if (state_ != State::open || first >= n) return;
+  size_t bytes = batch->bytes;
+  for (size_t i = 0; i < first; ++i) bytes -= batch->frames[i]->size();
   // Live events must fit the budget; a batch alone in the queue always goes, so a client
   // that resumes always makes progress. Catch-up pages are paced by the caller instead.
   if (!paced && queued_event_bytes_ > 0 && queued_event_bytes_ + bytes > app_->config.ws_queue_bytes) {
-    return lag(plan);
+    return lag(batch->events[first]->plan);
   }
-  auto it = plans_.find(plan);
-  for (size_t i = 0; i < events.size(); ++i) {
-    queue_.push_back(Frame{std::move(frames[i]), plan, events[i]->revision, true});
+  st.sent_revision = batch->events.back()->revision;
+  for (size_t i = first; i < n; ++i) {
+    const std::string* text = batch->frames[i].get();
+    const Event* event = batch->events[i].get();
+    // The last frame takes the caller's reference; the others share it.
+    queue_.push_back(Frame{text, event, i + 1 == n ? std::shared_ptr<const void>(std::move(batch)) : batch});
   }
   count_queued(static_cast<int64_t>(bytes), true);
-  if (it != plans_.end()) it->second.sent_revision = events.back()->revision;
   if (over_hard_limit()) {
     app_->metrics.ws_closed_overflow_total.fetch_add(1);
     return close_now({websocket::close_code::policy_error, "write queue overflow"});
@@ -189,14 +209,14 @@ void WebSocketSession::send_event_frames(const std::string& plan, const std::vec
 void WebSocketSession::lag(const std::string& plan) {
   auto it = plans_.find(plan);
   if (it == plans_.end()) return;
-  // Drop this plan's queued events, except the one being written.
+  // Drop this plan's queued events, except those being written.
   uint64_t first_dropped = 0;
   std::deque<Frame> kept;
   for (size_t i = 0; i < queue_.size(); ++i) {
     Frame& f = queue_[i];
-    const bool in_flight = writing_ && i == 0;
-    if (!in_flight && f.event && f.plan == plan) {
-      if (!first_dropped) first_dropped = f.revision;
+    const bool in_flight = i < writing_;
+    if (!in_flight && f.event && f.event->plan == plan) {
+      if (!first_dropped) first_dropped = f.event->revision;
       count_queued(-static_cast<int64_t>(f.text->size()), true);
       continue;
     }
@@ -213,22 +233,56 @@ void WebSocketSession::lag(const std::string& plan) {
 }
 
 void WebSocketSession::do_write() {
-  if (queue_.empty() || writing_) return;
-  writing_ = true;
-  ws_.text(true);
-  ws_.async_write(net::buffer(*queue_.front().text),
-                  beast::bind_front_handler(&WebSocketSession::on_write, shared_from_this()));
+  if (queue_.empty() || writing_ || state_ == State::closed) return;
+  // Beast is closing (it has sent or will send its close frame): nothing may follow it.
+  if (!ws_.is_open()) return;
+  // A control frame of Beast's is on the wire: on_idle calls again after it.
+  if (ws_.next_layer().busy()) return;
+  // The frames queued, up to kMaxFramesPerWrite and kMaxBytesPerWrite (the first whatever its
+  // size), in one gather write: each an unmasked, unfragmented text frame (RFC 6455 5.2).
+  write_buffers_.clear();
+  size_t bytes = 0;
+  while (writing_ < queue_.size() && writing_ < kMaxFramesPerWrite && (writing_ == 0 || bytes < kMaxBytesPerWrite)) {
+    const std::string& text = *queue_[writing_].text;
+    auto& h = headers_[writing_];
+    const uint64_t len = text.size();
+    size_t hn = 0;
+    h[hn++] = 0x81;  // FIN, text
+    if (len < 126) {
+      h[hn++] = static_cast<unsigned char>(len);
+    } else if (len <= 0xffff) {
+      h[hn++] = 126;
+      h[hn++] = static_cast<unsigned char>(len >> 8);
+      h[hn++] = static_cast<unsigned char>(len);
+    } else {
+      h[hn++] = 127;
+      for (int shift = 56; shift >= 0; shift -= 8) h[hn++] = static_cast<unsigned char>(len >> shift);
+    }
+    write_buffers_.emplace_back(h.data(), hn);
+    write_buffers_.emplace_back(text.data(), text.size());
+    bytes += text.size();
+    ++writing_;
+  }
+  ws_.next_layer().write_frames(write_buffers_,
+                                beast::bind_front_handler(&WebSocketSession::on_write, shared_from_this()));
 }
 
 void WebSocketSession::on_write(beast::error_code ec, std::size_t) {
-  writing_ = false;
+  const size_t written = writing_;
+  writing_ = 0;
   if (ec) {
     fail(ec, "websocket write");
     return teardown();
   }
-  const Frame& done = queue_.front();
-  count_queued(-static_cast<int64_t>(done.text->size()), done.event);
-  queue_.pop_front();
+  int64_t done_bytes = 0, done_event_bytes = 0;
+  for (size_t i = 0; i < written; ++i) {
+    const Frame& done = queue_.front();
+    done_bytes += static_cast<int64_t>(done.text->size());
+    if (done.event) done_event_bytes += static_cast<int64_t>(done.text->size());
+    queue_.pop_front();
+  }
+  if (done_event_bytes) count_queued(-done_event_bytes, true);
+  if (done_bytes > done_event_bytes) count_queued(-(done_bytes - done_event_bytes), false);
 
   if (!queue_.empty()) {
     do_write();
@@ -254,9 +308,9 @@ void WebSocketSession::close_after_flush(websocket::close_reason reason) {
 
 void WebSocketSession::close_now(websocket::close_reason reason) {
   if (state_ == State::closed) return;
-  // Keep only the frame being written; Beast allows one write at a time.
-  while (queue_.size() > (writing_ ? 1u : 0u)) {
-    count_queued(-static_cast<int64_t>(queue_.back().text->size()), queue_.back().event);
+  // Keep only the frames being written.
+  while (queue_.size() > writing_) {
+    count_queued(-static_cast<int64_t>(queue_.back().text->size()), queue_.back().event != nullptr);
     queue_.pop_back();
   }
   state_ = State::closing;

@@ -14,6 +14,7 @@
 // public post_* / deliver_* methods may be called from any thread and post to it.
 #pragma once
 
+#include <array>
 #include <deque>
 #include <map>
 #include <memory>
@@ -28,6 +29,7 @@
 #include "hub.h"
 #include "kartiba/engine.h"
 #include "tokens.h"
+#include "ws_stream.h"
 
 namespace kartiba::server {
 
@@ -54,17 +56,23 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession>,
   // From a plan subscription (engine threads): post to the strand.
   void deliver_snapshot(const std::string& plan, uint64_t generation, uint64_t revision,
                         std::shared_ptr<const std::string> view);
-  void deliver_events(const std::string& plan, uint64_t generation, std::vector<EventPtr> events);
+  void deliver_events(uint64_t generation, const std::vector<EventPtr>& events);  // events: not empty
 
  private:
-  // One queued outgoing frame. Event frames carry their plan and revision so a lagging
-  // plan's frames can be dropped.
+  // One queued outgoing frame. Event frames carry their event (plan and revision) so a
+  // lagging plan's frames can be dropped. `owner` keeps text and event alive: for events, the
+  // batch they came in (one reference count per session and batch, not two per frame).
   struct Frame {
-    std::shared_ptr<const std::string> text;
-    std::string plan;
-    uint64_t revision = 0;
-    bool event = false;
+    const std::string* text;
+    const Event* event;  // null for other frames
+    std::shared_ptr<const void> owner;
   };
+  // One gather write holds at most this many frames, and adds none past this many bytes.
+  // With larger writes a small send buffer (--ws-send-buffer 8192, as the backpressure test
+  // sets) stayed full without a pause, and a reader of 30 KB events got ~60 of them per second
+  // instead of keeping up with the writer (tests/reliability/backpressure.test.mjs).
+  static constexpr size_t kMaxFramesPerWrite = 32;
+  static constexpr size_t kMaxBytesPerWrite = 32 * 1024;
   // A plan this session subscribes to.
   struct PlanState {
     uint64_t generation = 0;           // tells this subscription's deliveries from older ones
@@ -84,7 +92,8 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession>,
   void on_read(beast::error_code ec, std::size_t bytes);
   void send(std::shared_ptr<const std::string> text);
   void send(std::string text) { send(std::make_shared<const std::string>(std::move(text))); }
-  void send_event_frames(const std::string& plan, const std::vector<EventPtr>& events, bool paced);
+  // Queues the batch's events from index `first` on, for the plan whose state is `st`.
+  void send_event_frames(PlanState& st, std::shared_ptr<const EventBatch> batch, size_t first, bool paced);
   void do_write();
   void on_write(beast::error_code ec, std::size_t bytes);
   void close_after_flush(websocket::close_reason reason);
@@ -110,11 +119,11 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession>,
   void on_catch_up_page(const std::string& plan, uint64_t generation, Result<std::vector<EventPtr>> page);
   void on_snapshot(const std::string& plan, uint64_t generation, uint64_t revision,
                    std::shared_ptr<const std::string> view);
-  void on_events(const std::string& plan, uint64_t generation, const std::vector<EventPtr>& events);
+  void on_events(uint64_t generation, std::shared_ptr<const EventBatch> batch);
   void drop_plan(const std::string& plan);
   void join_presence(const std::string& plan, PlanState& state);
 
-  websocket::stream<beast::tcp_stream> ws_;
+  websocket::stream<FrameStream> ws_;
   beast::flat_buffer buffer_;
   std::shared_ptr<App> app_;
   const uint64_t id_;
@@ -125,10 +134,13 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession>,
   // Adds (or with a negative delta, removes) queued bytes here and in the server's gauges.
   void count_queued(int64_t delta, bool event);
 
-  std::deque<Frame> queue_;
+  std::deque<Frame> queue_;        // the first `writing_` frames are on the wire
   size_t queued_bytes_ = 0;        // all queued frames
   size_t queued_event_bytes_ = 0;  // queued event frames (the --ws-queue-bytes budget)
-  bool writing_ = false;
+  size_t writing_ = 0;
+  // The gather write's buffers: a frame header (at most 10 bytes) and the text, per frame.
+  std::array<std::array<unsigned char, 10>, kMaxFramesPerWrite> headers_{};
+  std::vector<net::const_buffer> write_buffers_;
   enum class State { open, closing, closed } state_ = State::open;
   std::optional<websocket::close_reason> close_reason_;  // close once the queue is flushed
 
