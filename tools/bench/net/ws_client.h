@@ -29,6 +29,12 @@ class WsClient {
   static std::shared_ptr<WsClient> start(boost::asio::io_context& io, const std::string& host, unsigned short port,
                                          const std::string& token, OnReady on_ready, OnMessage on_message,
                                          OnClosed on_closed = {});
+  // The same contract on a lean client for subscribers in bulk (fanout): a plain socket with
+  // its own RFC 6455 framing (answers pings; no UTF-8 check, no extensions, no compression),
+  // so that 10,000 readers cost the machine what reading costs, not what Beast's layers cost.
+  static std::shared_ptr<WsClient> start_lean(boost::asio::io_context& io, const std::string& host,
+                                              unsigned short port, const std::string& token, OnReady on_ready,
+                                              OnMessage on_message, OnClosed on_closed);
   virtual ~WsClient() = default;
   virtual void send(std::string text) = 0;
   virtual void close() = 0;
