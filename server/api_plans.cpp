@@ -124,13 +124,10 @@ void post_command(ApiCall call, std::string plan) {
     return;
   }
   auto respond = std::move(call.respond);
-  run_command(
-      *call.app, call.who, plan, *parsed,
-      [respond](CommandOutcome o) {
-        const int status = o.ok ? 200 : http_status(o.error ? o.error->code() : ErrorCode::unavailable);
-        respond(HttpResponse::json(status, o.to_json()));
-      },
-      std::move(call.http.body));
+  run_command(*call.app, call.who, plan, std::move(*parsed), [respond](CommandOutcome o) {
+    const int status = o.ok ? 200 : http_status(o.error ? o.error->code() : ErrorCode::unavailable);
+    respond(HttpResponse::json(status, o.to_json()));
+  });
 }
 
 void get_events(ApiCall call, std::string plan) {

@@ -25,8 +25,7 @@ std::string result_label(const CommandOutcome& o) {
 }  // namespace
 
 void run_command(App& app, const PrincipalPtr& who, const std::string& plan,
-                 const nlohmann::json& command, std::function<void(CommandOutcome)> done,
-                 std::string text) {
+                 nlohmann::json command, std::function<void(CommandOutcome)> done) {
   const auto start = std::chrono::steady_clock::now();
   std::string id;
   if (auto it = command.find("id"); it != command.end() && it->is_string()) id = it->get<std::string>();
@@ -66,7 +65,7 @@ void run_command(App& app, const PrincipalPtr& who, const std::string& plan,
   CommandRequest request;
   request.plan = plan;
   request.actor = who->name;
-  request.command_json = text.empty() ? command.dump() : std::move(text);
+  request.command = std::make_shared<nlohmann::json>(std::move(command));
   request.admin = who->is_admin();
   app.engine->execute(std::move(request), std::move(finish));
 }

@@ -21,9 +21,9 @@ struct App;
 // `done` is called exactly once: on an engine thread after the events are durable, or at once
 // on the calling thread when the command is refused before reaching the engine (forbidden,
 // rate_limited). The outcome's command_id is the client's id whenever it sent one.
+// `command` is the parsed command object; the engine takes it as it is (no second parse).
 void run_command(App& app, const PrincipalPtr& who, const std::string& plan,
-                 const nlohmann::json& command, std::function<void(CommandOutcome)> done,
-                 std::string text = {});
+                 nlohmann::json command, std::function<void(CommandOutcome)> done);
 
 // {"type":"ack","id","revision","events",…} or {"type":"rejected","id","error"} for WebSocket.
 std::string ws_command_reply(const CommandOutcome& outcome);

@@ -34,6 +34,9 @@ struct CommandRequest {
   std::string actor;          // the token's name; recorded on every event
   std::string command_json;   // {"id","type","base","reason","data"} as text
   bool admin = false;         // admin-only command types (create-plan, import) need it
+  // The same command already parsed (and its depth checked) by the caller, e.g. out of a
+  // WebSocket message: used instead of command_json when set (the engine may move from it).
+  std::shared_ptr<nlohmann::json> command;
 };
 
 struct CommandOutcome {

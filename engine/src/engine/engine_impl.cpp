@@ -186,10 +186,15 @@ std::shared_ptr<PlanHandle> EngineImpl::handle(const std::string& plan) {
 }
 
 void EngineImpl::execute(CommandRequest request, CommandCallback done) {
-  if (json_depth(request.command_json, kMaxCommandDepth) > kMaxCommandDepth)
-    return done(rejected(Error::invalid("the command is nested deeper than 64 levels")));
-  auto parsed_json = nlohmann::json::parse(request.command_json, nullptr, false);
-  if (parsed_json.is_discarded()) return done(rejected(Error::invalid("the command is not valid JSON (or not UTF-8)")));
+  nlohmann::json parsed_json;
+  if (request.command) {
+    parsed_json = std::move(*request.command);
+  } else {
+    if (json_depth(request.command_json, kMaxCommandDepth) > kMaxCommandDepth)
+      return done(rejected(Error::invalid("the command is nested deeper than 64 levels")));
+    parsed_json = nlohmann::json::parse(request.command_json, nullptr, false);
+    if (parsed_json.is_discarded()) return done(rejected(Error::invalid("the command is not valid JSON (or not UTF-8)")));
+  }
   auto parsed = parse_command(parsed_json);
   if (!parsed.ok()) return done(rejected(parsed.error()));
   if (parsed->type == "create-plan") return done(rejected(Error::invalid("plans are created with POST /api/plans", "/type")));
