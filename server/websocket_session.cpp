@@ -29,6 +29,7 @@ StrandSocket adopt_socket(tcp::socket&& socket) {
   if (!ec) adopted.assign(protocol, fd, ec);
   // On failure the socket stays closed and the WebSocket accept fails.
   if (!ec) adopted.set_option(tcp::no_delay(true), ec);  // frames are whole; send each at once
+  if (!ec) adopted.non_blocking(true, ec);               // for FrameStream::write_now
   return adopted;
 }
 
@@ -233,47 +234,74 @@ void WebSocketSession::lag(const std::string& plan) {
 }
 
 void WebSocketSession::do_write() {
-  if (queue_.empty() || writing_ || state_ == State::closed) return;
-  // Beast is closing (it has sent or will send its close frame): nothing may follow it.
-  if (!ws_.is_open()) return;
-  // A control frame of Beast's is on the wire: on_idle calls again after it.
-  if (ws_.next_layer().busy()) return;
-  // The frames queued, up to kMaxFramesPerWrite and kMaxBytesPerWrite (the first whatever its
-  // size), in one gather write: each an unmasked, unfragmented text frame (RFC 6455 5.2).
-  write_buffers_.clear();
-  size_t bytes = 0;
-  while (writing_ < queue_.size() && writing_ < kMaxFramesPerWrite && (writing_ == 0 || bytes < kMaxBytesPerWrite)) {
-    const std::string& text = *queue_[writing_].text;
-    auto& h = headers_[writing_];
-    const uint64_t len = text.size();
-    size_t hn = 0;
-    h[hn++] = 0x81;  // FIN, text
-    if (len < 126) {
-      h[hn++] = static_cast<unsigned char>(len);
-    } else if (len <= 0xffff) {
-      h[hn++] = 126;
-      h[hn++] = static_cast<unsigned char>(len >> 8);
-      h[hn++] = static_cast<unsigned char>(len);
-    } else {
-      h[hn++] = 127;
-      for (int shift = 56; shift >= 0; shift -= 8) h[hn++] = static_cast<unsigned char>(len >> shift);
+  for (;;) {
+    if (queue_.empty() || writing_ || state_ == State::closed) return;
+    // Beast is closing (it has sent or will send its close frame): nothing may follow it.
+    if (!ws_.is_open()) return;
+    // A control frame of Beast's is on the wire: on_idle calls again after it.
+    if (ws_.next_layer().busy()) return;
+    // The frames queued, up to kMaxFramesPerWrite and kMaxBytesPerWrite (the first whatever its
+    // size), in one gather write: each an unmasked, unfragmented text frame (RFC 6455 5.2).
+    write_buffers_.clear();
+    size_t bytes = 0, total = 0;
+    while (writing_ < queue_.size() && writing_ < kMaxFramesPerWrite && (writing_ == 0 || bytes < kMaxBytesPerWrite)) {
+      const std::string& text = *queue_[writing_].text;
+      auto& h = headers_[writing_];
+      const uint64_t len = text.size();
+      size_t hn = 0;
+      h[hn++] = 0x81;  // FIN, text
+      if (len < 126) {
+        h[hn++] = static_cast<unsigned char>(len);
+      } else if (len <= 0xffff) {
+        h[hn++] = 126;
+        h[hn++] = static_cast<unsigned char>(len >> 8);
+        h[hn++] = static_cast<unsigned char>(len);
+      } else {
+        h[hn++] = 127;
+        for (int shift = 56; shift >= 0; shift -= 8) h[hn++] = static_cast<unsigned char>(len >> shift);
+      }
+      write_buffers_.emplace_back(h.data(), hn);
+      write_buffers_.emplace_back(text.data(), text.size());
+      bytes += text.size();
+      total += hn + text.size();
+      ++writing_;
     }
-    write_buffers_.emplace_back(h.data(), hn);
-    write_buffers_.emplace_back(text.data(), text.size());
-    bytes += text.size();
-    ++writing_;
+    // What the socket takes now is written at once, without an asynchronous operation (its
+    // completion would queue behind every other session's work); the rest once it can.
+    beast::error_code ec;
+    size_t n = ws_.next_layer().write_now(write_buffers_, ec);
+    if (ec == net::error::would_block || ec == net::error::try_again) {
+      ec = {};
+      n = 0;
+    }
+    if (ec) return on_write(ec, 0);
+    if (n == total) {
+      finish_write();
+      continue;
+    }
+    size_t skip = n, first = 0;
+    while (skip >= write_buffers_[first].size()) skip -= write_buffers_[first++].size();
+    write_buffers_.erase(write_buffers_.begin(), write_buffers_.begin() + static_cast<std::ptrdiff_t>(first));
+    write_buffers_.front() += skip;
+    ws_.next_layer().write_frames(write_buffers_,
+                                  beast::bind_front_handler(&WebSocketSession::on_write, shared_from_this()));
+    return;
   }
-  ws_.next_layer().write_frames(write_buffers_,
-                                beast::bind_front_handler(&WebSocketSession::on_write, shared_from_this()));
 }
 
 void WebSocketSession::on_write(beast::error_code ec, std::size_t) {
-  const size_t written = writing_;
-  writing_ = 0;
   if (ec) {
+    writing_ = 0;
     fail(ec, "websocket write");
     return teardown();
   }
+  finish_write();
+  do_write();
+}
+
+void WebSocketSession::finish_write() {
+  const size_t written = writing_;
+  writing_ = 0;
   int64_t done_bytes = 0, done_event_bytes = 0;
   for (size_t i = 0; i < written; ++i) {
     const Frame& done = queue_.front();
@@ -284,19 +312,26 @@ void WebSocketSession::on_write(beast::error_code ec, std::size_t) {
   if (done_event_bytes) count_queued(-done_event_bytes, true);
   if (done_bytes > done_event_bytes) count_queued(-(done_bytes - done_event_bytes), false);
 
-  if (!queue_.empty()) {
-    do_write();
-  } else if (close_reason_ && state_ == State::closing) {
-    return do_close();
-  }
-  // Catch-ups waiting for the queue to drain go on.
+  if (queue_.empty() && close_reason_ && state_ == State::closing) return do_close();
+  // Catch-ups waiting for the queue to drain go on, from a handler of their own: this may run
+  // inside a send, under a caller that holds a plan's state.
   if (state_ == State::open && queued_bytes_ < app_->config.ws_queue_bytes / 2) {
-    std::vector<std::string> waiting;
     for (auto& [plan, st] : plans_) {
-      if (st.catching_up && !st.page_pending) waiting.push_back(plan);
+      if (st.catching_up && !st.page_pending) {
+        net::post(ws_.get_executor(), [self = shared_from_this()] { self->continue_catch_ups(); });
+        break;
+      }
     }
-    for (const auto& plan : waiting) continue_catch_up(plan);
   }
+}
+
+void WebSocketSession::continue_catch_ups() {
+  if (state_ != State::open || queued_bytes_ >= app_->config.ws_queue_bytes / 2) return;
+  std::vector<std::string> waiting;
+  for (auto& [plan, st] : plans_) {
+    if (st.catching_up && !st.page_pending) waiting.push_back(plan);
+  }
+  for (const auto& plan : waiting) continue_catch_up(plan);
 }
 
 void WebSocketSession::close_after_flush(websocket::close_reason reason) {

@@ -96,6 +96,8 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession>,
   void send_event_frames(PlanState& st, std::shared_ptr<const EventBatch> batch, size_t first, bool paced);
   void do_write();
   void on_write(beast::error_code ec, std::size_t bytes);
+  void finish_write();  // the frames written leave the queue
+  void continue_catch_ups();  // every plan whose catch-up waits for the queue to drain
   void close_after_flush(websocket::close_reason reason);
   void close_now(websocket::close_reason reason);
   void do_close();

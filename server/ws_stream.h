@@ -11,7 +11,8 @@
 // whole before it completes, so none of the session's frames can land inside one of Beast's.
 // A write of Beast's that comes while the session's is on the wire waits and goes right after
 // it; the session writes only when the layer is idle (busy() false), and is called back
-// through on_idle once a write of Beast's has finished.
+// through on_idle once a write of Beast's has finished. The session writes what the socket
+// (non-blocking) takes at once with write_now, and only the rest with write_frames.
 //
 // Thread-safety: everything happens on the session's strand, like the stream above it.
 #pragma once
@@ -77,6 +78,13 @@ class FrameStream {
   bool busy() const noexcept { return busy_; }
   // Called (on the strand) when the layer becomes idle after a write of Beast's.
   void on_idle(std::function<void()> f) { on_idle_ = std::move(f); }
+
+  // Writes what the socket takes of `buffers` now (the socket is non-blocking): the bytes
+  // written; would_block when none. REQUIRES: !busy().
+  template <class ConstBufferSequence>
+  std::size_t write_now(const ConstBufferSequence& buffers, beast::error_code& ec) {
+    return socket_.write_some(buffers, ec);
+  }
 
   // The session's frames, already framed: all of `buffers` (kept alive by the caller).
   // REQUIRES: !busy().
