@@ -181,6 +181,7 @@ struct alignas(64) FanoutLoop {
   std::vector<double> latency_ms;
   std::atomic<uint64_t> received{0};
   uint64_t lagging = 0;
+  uint64_t busy_retries = 0;  // subscribes answered `unavailable` (work pool full), sent again
   std::thread thread;
 };
 
@@ -279,7 +280,7 @@ void run_fanout(const Settings& s) {
       auto c = WsClient::start_lean(
           loop.io, srv.host(), srv.port(), srv.token(),
           [](WsClient& cl) { cl.send("{\"type\":\"subscribe\",\"plan\":\"fan\"}"); },
-          [&loop, &snapshots](WsClient&, std::string_view msg) {
+          [&loop, &snapshots](WsClient& cl, std::string_view msg) {
             if (starts_with(msg, R"({"type":"event",)")) {
               uint64_t t = send_time(msg);
               if (t) loop.latency_ms.push_back(double(now_ns() - int64_t(t)) / 1e6);
@@ -288,6 +289,14 @@ void run_fanout(const Settings& s) {
               snapshots.fetch_add(1);
             } else if (msg.find("\"type\":\"lagging\"") != std::string_view::npos) {
               ++loop.lagging;
+            } else if (msg.find("\"code\":\"unavailable\"") != std::string_view::npos) {
+              // 10,000 subscribes at once pass the server's --max-pending-work: subscribe again
+              // a little later, as a client would.
+              ++loop.busy_retries;
+              auto timer = std::make_shared<net::steady_timer>(loop.io, std::chrono::milliseconds(50));
+              timer->async_wait([timer, &cl](const boost::system::error_code& ec) {
+                if (!ec) cl.send("{\"type\":\"subscribe\",\"plan\":\"fan\"}");
+              });
             }
           },
           on_closed);
@@ -348,12 +357,16 @@ void run_fanout(const Settings& s) {
     stop_all();
 
     std::vector<double> latency_ms;
-    uint64_t received = 0, lagging = 0;
+    uint64_t received = 0, lagging = 0, busy_retries = 0;
     for (auto& loop : loops) {
+      busy_retries += loop->busy_retries;
       latency_ms.insert(latency_ms.end(), loop->latency_ms.begin(), loop->latency_ms.end());
       received += loop->received.load();
       lagging += loop->lagging;
     }
+    if (busy_retries > 0)
+      std::fprintf(stderr, "fanout: %llu subscribes were answered `unavailable` and sent again\n",
+                   (unsigned long long)busy_retries);
     if (closed.load() > 0)
       std::fprintf(stderr, "fanout: %llu connections closed; the first: %s\n", (unsigned long long)closed.load(),
                    first_close.c_str());
