@@ -30,8 +30,8 @@ struct Event {
   // {"seq":…,"plan":…,…,"hash":…} exactly as SPEC.md shows it, encoded once by
   // finish_encoding() before the event is shared; every reader sends this text as is.
   std::string json;
-  // `data` as compact JSON text when the encoder or the decoder already has it, so that
-  // finish_encoding() need not serialize it again; finish_encoding() consumes it.
+  // `data` as compact JSON text when the encoder made it already, so that finish_encoding()
+  // need not serialize it again; finish_encoding() consumes it.
   std::string data_json;
 
   nlohmann::json to_json() const;

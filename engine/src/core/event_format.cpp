@@ -189,7 +189,8 @@ Result<Event> decode(std::string_view record, const Hash* previous, bool* hash_m
   if (!r.ok || r.pos != body.size()) return Error::invalid("event record is truncated");
   e.data = nlohmann::json::parse(data, nullptr, false);
   if (e.data.is_discarded()) return Error::invalid("event data is not JSON");
-  e.data_json = data;
+  // Not kept as data_json: a stored text need not be canonical (a BOM, spacing, escapes), and
+  // clients get data as this library writes it.
   auto stored = reinterpret_cast<const unsigned char*>(record.data() + body.size());
   e.hash = hex(stored, kHashSize);
   if (previous && hash_matches) {
@@ -202,8 +203,7 @@ Result<Event> decode(std::string_view record, const Hash* previous, bool* hash_m
 
 void upcast(Event& event) {
   // Schema 1 is the only one so far. A later schema adds a step here, e.g.
-  // if (event.schema == 1) { …rename a field…; event.schema = 2; event.data_json.clear(); }
-  // (the stored text no longer matches `data` then).
+  // if (event.schema == 1) { …rename a field…; event.schema = 2; }
   event.schema = kCurrentSchema;
 }
 
