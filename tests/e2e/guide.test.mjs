@@ -30,6 +30,11 @@ async function open(server, token, lang) {
   return s;
 }
 
+/** Scrolls to what `locator` finds; a live update may re-render it meanwhile, so it tries again. */
+async function scrollTo(locator, message) {
+  await eventually(async () => { await locator.scrollIntoViewIfNeeded({ timeout: 2000 }); return true; }, { message });
+}
+
 async function openEditor(page, item) {
   await page.locator(`[data-item="${item}"] [data-action=edit]`).click();
   await page.waitForSelector('dialog.item-editor[open]');
@@ -68,14 +73,14 @@ for (const lang of ['lv', 'en']) {
 
       // 3. One day of the agenda: times, venues, "tbc", SDG chips.
       const day = page.locator('.day[data-date="2024-05-16"]');
-      await day.scrollIntoViewIfNeeded();
+      await scrollTo(day, 'the day in view');
       await shot(day, lang, 'agenda-day');
 
       // 4. The editor: move Bornem, with a reason for the history.
       await openEditor(page, 'bornem');
       await page.locator('dialog [data-field=reason]').fill(L.reason);
       await page.locator('dialog [data-field=start-time]').fill('10:30');
-      await page.locator('dialog [data-field=title]').scrollIntoViewIfNeeded();
+      await scrollTo(page.locator('dialog [data-field=title]'), 'the editor in view');
       await shot(page, lang, 'editor');
       await page.locator('dialog.item-editor [data-action=save]').click();
       await page.waitForSelector('dialog.item-editor', { state: 'detached' });
@@ -94,7 +99,7 @@ for (const lang of ['lv', 'en']) {
       const card = j.page.locator('[data-item="cor"] .conflict-card');
       await card.waitFor();
       assert.match(await card.innerText(), /Kristīne Miķelsone/);
-      await j.page.locator('[data-item="cor"]').scrollIntoViewIfNeeded();
+      await scrollTo(j.page.locator('[data-item="cor"]'), 'the conflicting item in view');
       await shot(j.page.locator('[data-item="cor"]'), lang, 'conflict');
       await card.locator('[data-action=apply-mine]').click();
       await card.waitFor({ state: 'detached' });
