@@ -19,7 +19,11 @@ after(async () => { await browser?.close(); });
 /** A viewport picture (or of one element), in the guide's folder for that language. */
 async function shot(target, lang, name, opts = {}) {
   mkdirSync(path.join(imgDir, lang), { recursive: true });
-  await target.screenshot({ path: path.join(imgDir, lang, `${name}.png`), animations: 'disabled', ...opts });
+  // A live update may re-render an element between finding it and taking its picture: again.
+  await eventually(async () => {
+    await target.screenshot({ path: path.join(imgDir, lang, `${name}.png`), animations: 'disabled', timeout: 5000, ...opts });
+    return true;
+  }, { message: `the picture ${lang}/${name}` });
 }
 
 /** Opens the plan as `name` through the token link, in `lang` (the language switch, kept per browser). */
