@@ -1,6 +1,5 @@
 #include "hub.h"
 
-#include <set>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -28,18 +27,28 @@ void Hub::remove_peer(uint64_t session) {
   peers_.erase(session);
   for (auto it = presence_.begin(); it != presence_.end();) {
     const std::string plan = it->first;
-    auto& users = it->second;
-    if (users.erase(session) == 0) {
+    auto& pp = it->second;
+    auto user = pp.users.find(session);
+    if (user == pp.users.end()) {
       ++it;
       continue;
     }
-    if (users.empty()) {
+    pp.remove_entry(user->second);
+    pp.users.erase(user);
+    if (pp.users.empty()) {
       it = presence_.erase(it);
     } else {
       broadcast_presence_locked(plan, keep);
       ++it;
     }
   }
+}
+
+void Hub::PlanPresence::add_entry(const Presence& p) { ++entries[{p.actor, p.editing}]; }
+
+void Hub::PlanPresence::remove_entry(const Presence& p) {
+  auto it = entries.find({p.actor, p.editing});
+  if (it != entries.end() && --it->second == 0) entries.erase(it);
 }
 
 size_t Hub::revoke_token(const std::string& token_id) {
@@ -69,9 +78,13 @@ void Hub::shutdown_all() {
 void Hub::join(const std::string& plan, uint64_t session, const std::string& actor) {
   std::vector<std::shared_ptr<Peer>> keep;
   std::lock_guard lock(mutex_);
-  auto& users = presence_[plan];
-  auto [it, inserted] = users.try_emplace(session, Presence{actor, ""});
-  if (!inserted) it->second.editing.clear();
+  auto& pp = presence_[plan];
+  auto [it, inserted] = pp.users.try_emplace(session, Presence{actor, ""});
+  if (!inserted) {
+    pp.remove_entry(it->second);
+    it->second.editing.clear();
+  }
+  pp.add_entry(it->second);
   broadcast_presence_locked(plan, keep, session);
 }
 
@@ -80,10 +93,13 @@ bool Hub::set_editing(const std::string& plan, uint64_t session, const std::stri
   std::lock_guard lock(mutex_);
   auto pit = presence_.find(plan);
   if (pit == presence_.end()) return false;
-  auto it = pit->second.find(session);
-  if (it == pit->second.end()) return false;
+  auto& pp = pit->second;
+  auto it = pp.users.find(session);
+  if (it == pp.users.end()) return false;
   if (it->second.editing != editing) {
+    pp.remove_entry(it->second);
     it->second.editing = editing;
+    pp.add_entry(it->second);
     broadcast_presence_locked(plan, keep);
   }
   return true;
@@ -93,10 +109,14 @@ void Hub::leave(const std::string& plan, uint64_t session) {
   std::vector<std::shared_ptr<Peer>> keep;
   std::lock_guard lock(mutex_);
   auto pit = presence_.find(plan);
-  if (pit == presence_.end() || pit->second.erase(session) == 0) return;
-  if (pit->second.empty()) {
+  if (pit == presence_.end()) return;
+  auto& pp = pit->second;
+  auto user = pp.users.find(session);
+  if (user == pp.users.end()) return;
+  pp.remove_entry(user->second);
+  pp.users.erase(user);
+  if (pp.users.empty()) {
     presence_.erase(pit);
-    presence_sent_.erase(plan);
     return;
   }
   broadcast_presence_locked(plan, keep);
@@ -104,30 +124,33 @@ void Hub::leave(const std::string& plan, uint64_t session) {
 
 void Hub::broadcast_presence_locked(const std::string& plan, std::vector<std::shared_ptr<Peer>>& keep,
                                     uint64_t joining) {
-  const auto& users = presence_[plan];
-  // One entry per (actor, editing): two tabs of one person editing nothing show once.
-  std::set<std::pair<std::string, std::string>> unique;
-  for (const auto& [session, p] : users) unique.emplace(p.actor, p.editing);
+  auto& pp = presence_[plan];
+  // One entry per (actor, editing): two tabs of one person editing nothing show once. The
+  // entries are counted as sessions come and go, so a join costs no walk over every user.
   nlohmann::json list = nlohmann::json::array();
-  for (const auto& [actor, editing] : unique) {
+  for (const auto& [entry, sessions] : pp.entries) {
+    const auto& [actor, editing] = entry;
     list.push_back({{"actor", actor},
                     {"editing", editing.empty() ? nlohmann::json(nullptr) : nlohmann::json(editing)}});
   }
   nlohmann::json frame = {{"type", "presence"}, {"plan", plan}, {"users", std::move(list)}};
   auto text = std::make_shared<const std::string>(frame.dump());
-  auto& sent = presence_sent_[plan];
-  const bool changed = sent != *text;
-  if (changed) sent = *text;
+  const bool changed = pp.sent != *text;
+  if (changed) pp.sent = *text;
   // Posted under the lock on purpose: a post only queues the frame on the session's strand
   // (no I/O), and posting in lock order keeps every session's presence frames in change order.
-  for (const auto& [session, p] : users) {
-    if (!changed && session != joining) continue;
+  auto post = [&](uint64_t session) {
     auto it = peers_.find(session);
-    if (it == peers_.end()) continue;
+    if (it == peers_.end()) return;
     if (auto peer = it->second.peer.lock()) {
       peer->post_frame(text);
       keep.push_back(std::move(peer));
     }
+  };
+  if (changed) {
+    for (const auto& [session, p] : pp.users) post(session);
+  } else if (joining && pp.users.count(joining)) {
+    post(joining);
   }
 }
 

@@ -100,8 +100,16 @@ class Hub {
     std::weak_ptr<Peer> peer;
   };
   std::unordered_map<uint64_t, PeerEntry> peers_;                      // GUARDED_BY(mutex_)
-  std::map<std::string, std::map<uint64_t, Presence>> presence_;      // GUARDED_BY(mutex_)
-  std::map<std::string, std::string> presence_sent_;                   // GUARDED_BY(mutex_): last list sent
+  // Who is present on a plan, the distinct (actor, editing) entries with how many sessions
+  // show each, and the last list sent.
+  struct PlanPresence {
+    std::map<uint64_t, Presence> users;  // by session
+    std::map<std::pair<std::string, std::string>, size_t> entries;
+    std::string sent;
+    void add_entry(const Presence& p);
+    void remove_entry(const Presence& p);
+  };
+  std::map<std::string, PlanPresence> presence_;  // GUARDED_BY(mutex_)
 
   std::mutex frames_mutex_;
   std::map<std::pair<std::string, uint64_t>, std::shared_ptr<const std::string>> frames_;  // GUARDED_BY(frames_mutex_)
