@@ -96,7 +96,9 @@ test('a subscriber that stops reading: bounded memory, the others unaffected, la
       `(an unbounded queue would hold ~20 MiB); fast subscriber ${slowRun.fastBehindMs} ms behind, lagged ${slowRun.fastLag} times (control ${control.fastLag}); writes ${slowRun.writeMs} ms`);
     const peak = Number(/kartiba_websocket_queued_event_bytes_peak (\d+)/.exec(slowRun.metrics)[1]);
     console.log(`# backpressure: the largest queue of events held ${mib(peak / 1024)} MiB (budget ${mib(QUEUE / 1024)} MiB)`);
-    assert.ok(peak <= QUEUE + 512 * 1024, `a session queued ${peak} bytes of events`);
+    // The budget, plus what is let through on purpose: the last catch-up before a resumed
+    // subscription goes live (at most 32 events, ~31 KB each here) and one batch.
+    assert.ok(peak <= QUEUE + 32 * 32 * 1024 + 512 * 1024, `a session queued ${peak} bytes of events`);
     // RSS is noisy (allocator arenas, seen ±15 MiB between runs): only gross growth fails here;
     // the queue's own high-water mark above is the exact check.
     assert.ok(held < 48 * 1024, `the stalled subscriber made the server hold ${mib(held)} MiB more`);
