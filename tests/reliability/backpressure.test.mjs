@@ -28,6 +28,8 @@ async function edits(writer, n, tag, window = 32) {
 }
 
 const mib = (kib) => (kib / 1024).toFixed(1);
+// RSS judged only without AddressSanitizer, whose quarantine keeps freed memory resident.
+const JUDGE_RSS = process.env.KARTIBA_SANITIZED !== '1';
 
 // One server under the same load twice over: with a subscriber that stops reading, and without
 // (the control). RocksDB's memtables and the caches grow alike in both, so the difference in
@@ -101,7 +103,7 @@ test('a subscriber that stops reading: bounded memory, the others unaffected, la
     assert.ok(peak <= QUEUE + 32 * 32 * 1024 + 512 * 1024, `a session queued ${peak} bytes of events`);
     // RSS is noisy (allocator arenas, seen ±15 MiB between runs): only gross growth fails here;
     // the queue's own high-water mark above is the exact check.
-    assert.ok(held < 48 * 1024, `the stalled subscriber made the server hold ${mib(held)} MiB more`);
+    if (JUDGE_RSS) assert.ok(held < 48 * 1024, `the stalled subscriber made the server hold ${mib(held)} MiB more`);
     // And it did not slow the others: the fast subscriber kept pace as in the control run.
     // On a loaded machine this test's own client may fall behind now and then, in both runs alike.
     assert.ok(slowRun.fastLag <= control.fastLag + 5, `the fast subscriber lagged ${slowRun.fastLag} times, ${control.fastLag} in the control`);
@@ -188,7 +190,7 @@ test('a client that never reads while asking for snapshots is closed with 1008 a
     assert.ok(queuedPeak <= hardLimit + 2 * 1024 * 1024, `${queuedPeak} bytes queued`);
     // RSS also counts the snapshots being built and the allocator's caches: a guard against
     // gross growth only (all the snapshots asked for would be ~38 MB on top of those).
-    assert.ok(peak - base < 128 * 1024, `RSS grew by ${mib(peak - base)} MiB`);
+    if (JUDGE_RSS) assert.ok(peak - base < 128 * 1024, `RSS grew by ${mib(peak - base)} MiB`);
     // Others are served as before.
     const other = await WsClient.open(s, ADMIN_TOKEN);
     clients.push(other);
@@ -231,7 +233,7 @@ test('huge events: the caches of events and frames stay bounded in bytes', { tim
     console.log(`# huge events: rss +${mib(growth)} MiB after ${N} events of ~240 KB (~${Math.round(N * 0.24)} MB of events)`);
     // Unbounded caches held ~0.75 MB per event here (~225 MB); bounded: 16 MiB + 16 MiB, plus
     // RocksDB's memtable (~70 MB of these events).
-    assert.ok(growth < 200 * 1024, `RSS grew by ${mib(growth)} MiB`);
+    if (JUDGE_RSS) assert.ok(growth < 200 * 1024, `RSS grew by ${mib(growth)} MiB`);
   } finally {
     for (const c of clients) c.terminate();
     await s.cleanup();
