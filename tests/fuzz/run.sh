@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets (tests/fuzz, clang, into build-fuzz/) and runs each for a while
-# from its corpus in tests/fuzz/corpus/<target>/. New inputs go to build-fuzz/work/<target>/,
+# from its corpus in tests/fuzz/corpus/<target>/. New inputs go to build-fuzz/inputs/<target>/,
 # crashes to build-fuzz/crashes/<target>/; the committed corpus is only read, unless --merge.
 #
 #   tests/fuzz/run.sh                     every target for 5 s (what CTest runs)
@@ -65,7 +65,7 @@ status=0
 figures="{"
 for t in "${targets[@]}"; do
   corpus="$root/tests/fuzz/corpus/$t"
-  work="$build/work/$t"
+  work="$build/inputs/$t"
   crashes="$build/crashes/$t"
   mkdir -p "$corpus" "$work" "$crashes"
   dict=()
