@@ -1,4 +1,5 @@
 #include "http_session.h"
+#include "http_request.h"
 
 #include "app.h"
 #include "log.h"
@@ -12,11 +13,6 @@ namespace {
 constexpr size_t kMaxImportBody = 256 * 1024 * 1024;
 constexpr auto kDrainTime = std::chrono::seconds(2);
 constexpr size_t kMaxDrain = 8 * 1024 * 1024;
-
-std::string header(const http::request<http::string_body>& req, http::field f) {
-  auto it = req.find(f);
-  return it == req.end() ? std::string() : std::string(it->value());
-}
 
 std::string_view sv(beast::string_view s) { return {s.data(), s.size()}; }
 
@@ -118,7 +114,7 @@ void HttpSession::on_read_header(beast::error_code ec, std::size_t) {
 
   uint64_t limit = app_->config.max_body;
   if (is_import_target(sv(req.target())) && req.method() == http::verb::post) {
-    auto who = authenticate_bearer(*app_, header(req, http::field::authorization));
+    auto who = authenticate_bearer(*app_, header_value(req, http::field::authorization));
     if (who && who->is_admin()) limit = std::max<uint64_t>(limit, kMaxImportBody);
   }
   if (auto length = parser_->content_length(); length && *length > limit) {
@@ -127,7 +123,7 @@ void HttpSession::on_read_header(beast::error_code ec, std::size_t) {
                        true);
   }
   parser_->body_limit(limit);
-  if (beast::iequals(header(req, http::field::expect), "100-continue")) {
+  if (beast::iequals(header_value(req, http::field::expect), "100-continue")) {
     // curl and others wait for this before sending a large body.
     static const std::string kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
     net::async_write(stream_, net::buffer(kContinue), [self = shared_from_this()](beast::error_code ec, std::size_t) {
@@ -155,14 +151,7 @@ void HttpSession::on_read_body(beast::error_code ec, std::size_t) {
 
 void HttpSession::handle_request() {
   auto& req = parser_->get();
-  HttpRequest request;
-  request.method = std::string(req.method_string());
-  request.target = std::string(req.target());
-  request.authorization = header(req, http::field::authorization);
-  request.if_none_match = header(req, http::field::if_none_match);
-  request.host = header(req, http::field::host);
-  request.content_type = header(req, http::field::content_type);
-  request.body = std::move(req.body());
+  HttpRequest request = to_http_request(req);
   close_after_ = close_after_ || !req.keep_alive();
   // The router answers from any thread: come back to this connection's strand to write.
   route(app_, std::move(request), [self = shared_from_this()](HttpResponse response) {
@@ -178,7 +167,7 @@ void HttpSession::upgrade() {
   if (path != "/ws") {
     return respond_now(HttpResponse::error(Error::not_found("WebSocket endpoint is /ws")), true);
   }
-  if (!origin_allowed(*app_, header(req, http::field::origin), header(req, http::field::host))) {
+  if (!origin_allowed(*app_, header_value(req, http::field::origin), header_value(req, http::field::host))) {
     return respond_now(HttpResponse::error(Error::forbidden("origin not allowed")), true);
   }
   if (app_->stopping.load()) {

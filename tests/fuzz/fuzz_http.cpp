@@ -18,6 +18,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app.h"
+#include "http_request.h"
 #include "fuzz_support.h"
 #include "router.h"
 #include "views/reference_data.h"
@@ -62,11 +63,6 @@ void replace_all(std::string& s, const std::string& from, const std::string& to)
   for (size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size())) s.replace(at, from.size(), to);
 }
 
-std::string header(const http::request<http::string_body>& req, http::field f) {
-  auto it = req.find(f);
-  return it == req.end() ? std::string() : std::string(it->value());
-}
-
 const std::set<int> kStatuses = {200, 201, 304, 400, 401, 403, 404, 409, 413, 429, 503};
 
 }  // namespace
@@ -102,14 +98,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   if (!parser.is_done()) return 0;  // incomplete: the session would wait for more
   auto& req = parser.get();
-  HttpRequest request;
-  request.method = std::string(req.method_string());
-  request.target = std::string(req.target());
-  request.authorization = header(req, http::field::authorization);
-  request.if_none_match = header(req, http::field::if_none_match);
-  request.host = header(req, http::field::host);
-  request.content_type = header(req, http::field::content_type);
-  request.body = req.body();
+  HttpRequest request = to_http_request(req);
 
   auto answer = std::make_shared<std::promise<HttpResponse>>();
   auto future = answer->get_future();
