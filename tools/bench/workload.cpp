@@ -1,7 +1,8 @@
 #include "workload.h"
 
+#include <algorithm>
 #include <atomic>
-#include <condition_variable>
+#include <memory>
 #include <mutex>
 #include <stdexcept>
 
@@ -66,15 +67,21 @@ std::string edit_command(std::mt19937_64& rng) {
 
 LoadResult drive(Engine& engine, const std::vector<std::string>& plans, int window, double seconds,
                  uint64_t max_commands) {
+  // The completion callbacks run on engine threads, tens of thousands a second: they touch
+  // only atomics and their own slot of the latency table, so the generator adds no lock the
+  // engine's threads would queue on. The sending thread sleeps on `completed` when every plan
+  // has its window full.
   struct Shared {
-    std::mutex mu;
-    std::condition_variable cv;
-    std::vector<int> in_flight;
-    uint64_t done = 0, events = 0;
-    std::vector<double> latency_ms;
+    std::vector<std::atomic<int>> in_flight;
+    std::atomic<uint64_t> completed{0}, events{0};
+    std::unique_ptr<float[]> latency_ms;
+    std::mutex failure_mu;
     std::string failure;
-  } sh;
-  sh.in_flight.assign(plans.size(), 0);
+    std::atomic<bool> failed{false};
+    explicit Shared(size_t plans) : in_flight(plans) {}
+  } sh(plans.size());
+  const uint64_t capacity = std::min<uint64_t>(max_commands, uint64_t(std::max(1.0, seconds) * 400000.0) + 1024);
+  sh.latency_ms.reset(new float[capacity]);
   std::mt19937_64 rng(42);
   // The commands are made before the clock starts: building JSON is the load generator's work,
   // and it should not take the engine's CPU while it is measured.
@@ -83,46 +90,47 @@ LoadResult drive(Engine& engine, const std::vector<std::string>& plans, int wind
   LoadResult r;
   int64_t start = now_ns();
   uint64_t sent = 0;
-  // The callback runs on an engine thread and must not call the engine: this thread sends.
-  std::unique_lock lock(sh.mu);
   size_t next_plan = 0;
-  while (seconds_since(start) < seconds && sent < max_commands && sh.failure.empty()) {
-    size_t p = next_plan;
-    bool found = false;
+  while (sent < capacity && !sh.failed.load() && seconds_since(start) < seconds) {
+    uint64_t seen = sh.completed.load();
+    size_t p = plans.size();
     for (size_t k = 0; k < plans.size(); ++k) {
       size_t c = (next_plan + k) % plans.size();
-      if (sh.in_flight[c] < window) {
+      if (sh.in_flight[c].load(std::memory_order_relaxed) < window) {
         p = c;
-        found = true;
         break;
       }
     }
-    if (!found) {
-      sh.cv.wait(lock);
+    if (p == plans.size()) {
+      sh.completed.wait(seen);  // until some command completes
       continue;
     }
     next_plan = (p + 1) % plans.size();
-    sh.in_flight[p]++;
-    ++sent;
-    lock.unlock();
+    sh.in_flight[p].fetch_add(1);
+    const uint64_t slot = sent++;
     int64_t t0 = now_ns();
-    engine.execute({plans[p], "bench", commands[sent % commands.size()], false}, [&sh, p, t0](CommandOutcome o) {
-      std::lock_guard g(sh.mu);
-      sh.in_flight[p]--;
-      sh.done++;
-      sh.events += o.events.size();
-      sh.latency_ms.push_back(double(now_ns() - t0) / 1e6);
-      if (!o.ok && sh.failure.empty()) sh.failure = o.to_json();
-      sh.cv.notify_all();
-    });
-    lock.lock();
+    engine.execute({plans[p], "bench", commands[slot % commands.size()], false, nullptr},
+                   [&sh, p, t0, slot](CommandOutcome o) {
+                     sh.latency_ms[slot] = float(double(now_ns() - t0) / 1e6);
+                     sh.events.fetch_add(o.events.size(), std::memory_order_relaxed);
+                     if (!o.ok && !sh.failed.exchange(true)) {
+                       std::lock_guard g(sh.failure_mu);
+                       sh.failure = o.to_json();
+                     }
+                     sh.in_flight[p].fetch_sub(1);
+                     sh.completed.fetch_add(1);
+                     sh.completed.notify_all();
+                   });
   }
-  sh.cv.wait(lock, [&] { return sh.done == sent; });
+  for (uint64_t c = sh.completed.load(); c < sent; c = sh.completed.load()) sh.completed.wait(c);
   r.seconds = seconds_since(start);
-  if (!sh.failure.empty()) throw std::runtime_error("bench command rejected: " + sh.failure);
-  r.commands = sh.done;
-  r.events = sh.events;
-  r.latency_ms = std::move(sh.latency_ms);
+  if (sh.failed.load()) {
+    std::lock_guard g(sh.failure_mu);
+    throw std::runtime_error("bench command rejected: " + sh.failure);
+  }
+  r.commands = sent;
+  r.events = sh.events.load();
+  r.latency_ms.assign(sh.latency_ms.get(), sh.latency_ms.get() + sent);
   return r;
 }
 

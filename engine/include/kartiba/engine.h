@@ -36,7 +36,7 @@ struct CommandRequest {
   bool admin = false;         // admin-only command types (create-plan, import) need it
   // The same command already parsed (and its depth checked) by the caller, e.g. out of a
   // WebSocket message: used instead of command_json when set (the engine may move from it).
-  std::shared_ptr<nlohmann::json> command;
+  std::shared_ptr<nlohmann::json> command = nullptr;
 };
 
 struct CommandOutcome {

@@ -13,20 +13,46 @@ nlohmann::json Event::to_json() const {
                         {"hash", hash}};
 }
 
+namespace {
+// `s` as a JSON string, as the JSON library writes it (replacing invalid UTF-8). Most envelope
+// texts are plain ASCII: those are copied between quotes without building a JSON value.
+void append_quoted(std::string& out, const std::string& s) {
+  bool plain = true;
+  for (unsigned char c : s)
+    if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') {
+      plain = false;
+      break;
+    }
+  if (plain) {
+    out.push_back('"');
+    out += s;
+    out.push_back('"');
+  } else {
+    out += nlohmann::json(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  }
+}
+}  // namespace
+
 void Event::finish_encoding() {
-  auto quote = [](const std::string& s) {
-    return nlohmann::json(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  };
   std::string out;
-  out.reserve(256 + reason.size() + actor.size());
-  out += "{\"seq\":" + std::to_string(seq);
-  out += ",\"plan\":" + quote(plan);
-  out += ",\"revision\":" + std::to_string(revision);
-  out += ",\"type\":" + quote(type);
-  out += ",\"at\":\"" + format_utc_ms(at_ms) + "\"";
-  out += ",\"actor\":" + quote(actor);
-  out += ",\"command\":" + quote(command);
-  out += ",\"reason\":" + quote(reason);
+  out.reserve(200 + plan.size() + type.size() + actor.size() + command.size() + reason.size() +
+              data_json.size());
+  out += "{\"seq\":";
+  out += std::to_string(seq);
+  out += ",\"plan\":";
+  append_quoted(out, plan);
+  out += ",\"revision\":";
+  out += std::to_string(revision);
+  out += ",\"type\":";
+  append_quoted(out, type);
+  out += ",\"at\":\"";
+  out += format_utc_ms(at_ms);
+  out += "\",\"actor\":";
+  append_quoted(out, actor);
+  out += ",\"command\":";
+  append_quoted(out, command);
+  out += ",\"reason\":";
+  append_quoted(out, reason);
   out += ",\"data\":";
   if (!data_json.empty()) {
     out += data_json;
@@ -34,7 +60,9 @@ void Event::finish_encoding() {
   } else {
     out += data.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   }
-  out += ",\"hash\":\"" + hash + "\"}";
+  out += ",\"hash\":\"";
+  out += hash;
+  out += "\"}";
   json = std::move(out);
 }
 
@@ -82,15 +110,26 @@ struct Reader {
   }
 };
 
-Hash sha256_chain(const Hash& previous, std::string_view body) {
-  Hash out;
+// One digest context per thread, and the algorithm fetched once: OpenSSL 3 looks EVP_sha256()
+// up in its provider tables on every init, which cost more than hashing a small event.
+struct Sha256Context {
   EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr);
-  EVP_DigestUpdate(ctx, previous.data(), previous.size());
-  EVP_DigestUpdate(ctx, body.data(), body.size());
+  ~Sha256Context() { EVP_MD_CTX_free(ctx); }
+};
+
+const EVP_MD* sha256_algorithm() {
+  static EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  return md ? md : EVP_sha256();
+}
+
+Hash sha256_chain(const Hash& previous, std::string_view body) {
+  thread_local Sha256Context context;
+  Hash out;
+  EVP_DigestInit_ex(context.ctx, sha256_algorithm(), nullptr);
+  EVP_DigestUpdate(context.ctx, previous.data(), previous.size());
+  EVP_DigestUpdate(context.ctx, body.data(), body.size());
   unsigned int len = 0;
-  EVP_DigestFinal_ex(ctx, out.data(), &len);
-  EVP_MD_CTX_free(ctx);
+  EVP_DigestFinal_ex(context.ctx, out.data(), &len);
   return out;
 }
 

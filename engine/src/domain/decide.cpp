@@ -74,6 +74,30 @@ std::vector<FieldSpec> only(const std::vector<FieldSpec>& specs, std::initialize
   return out;
 }
 
+// The item fields each single-purpose item command may set (made once: a command's hot path
+// should not copy tables).
+const std::vector<FieldSpec> kRescheduleFields = only(kItemFields, {"start", "end"});
+const std::vector<FieldSpec> kEditItemFields = only(kItemFields, {"title", "kind", "description", "topics", "track"});
+const std::vector<FieldSpec> kItemVenueFields = only(kItemFields, {"venue"});
+const std::vector<FieldSpec> kItemStatusFields = only(kItemFields, {"status"});
+const std::vector<FieldSpec> kItemTagFields = only(kItemFields, {"sdgs"});
+
+// What an entity has when a command did not say (and what a cleared field goes back to).
+const json& item_defaults() {
+  static const json d = {{"kind", "meeting"}, {"status", "confirmed"}, {"topics", json::array()},
+                         {"sdgs", json::array()}, {"speakers", json::array()}};
+  return d;
+}
+const json& pledge_defaults() {
+  static const json d = {{"sdgs", json::array()}, {"status", "proposed"}, {"progress", 0},
+                         {"status_note", ""}, {"reports", json::array()}};
+  return d;
+}
+const json& decision_defaults() {
+  static const json d = {{"items", json::array()}, {"pledges", json::array()}};
+  return d;
+}
+
 Error conflict_error(const std::string& message, const std::string& path, const std::string& kind,
                      const std::string& id, const json& current, const std::vector<std::string>& fields,
                      uint64_t base) {
@@ -176,7 +200,7 @@ class Decider {
   static json was_of(const json& current, const json& set) {
     json was = json::object();
     for (auto& [name, v] : set.items())
-      if (current.contains(name)) was[name] = current[name];
+      if (auto it = current.find(name); it != current.end()) was.emplace(name, *it);
     return was;
   }
 
@@ -227,13 +251,16 @@ class Decider {
   }
 
   void check_item_times(const json& item, const std::string& path) {
-    int64_t start = instant_of(item["start"]);
-    int64_t end = instant_of(item["end"]);
+    check_item_times(item["start"], item["end"], path);
+  }
+  void check_item_times(const json& start_time, const json& end_time, const std::string& path) {
+    int64_t start = instant_of(start_time);
+    int64_t end = instant_of(end_time);
     if (end <= start)
-      reject(Error::invalid("the item ends (" + item["end"]["local"].get<std::string>() + " " +
-                                item["end"]["tz"].get<std::string>() + ") before or when it starts (" +
-                                item["start"]["local"].get<std::string>() + " " +
-                                item["start"]["tz"].get<std::string>() + ")",
+      reject(Error::invalid("the item ends (" + end_time["local"].get<std::string>() + " " +
+                                end_time["tz"].get<std::string>() + ") before or when it starts (" +
+                                start_time["local"].get<std::string>() + " " +
+                                start_time["tz"].get<std::string>() + ")",
                             path));
     if (end - start > kMaxItemSeconds) reject(Error::invalid("an item lasts at most 31 days", path));
   }
@@ -263,9 +290,9 @@ class Decider {
 
   // ---- generic entity commands --------------------------------------------------------
   void add_entity(const std::string& kind, const std::vector<FieldSpec>& specs, const std::string& type,
-                  json defaults = json::object()) {
+                  const json& defaults = json::object()) {
     std::string id = new_id(kind);
-    json value = read_fields(data(), specs, fc_, true, {id_key(kind)});
+    json value = read_fields(data(), specs, fc_, true, id_key(kind));
     for (auto& [k, v] : defaults.items())
       if (!value.contains(k)) value[k] = v;
     check_refs(value, "/data");
@@ -278,9 +305,9 @@ class Decider {
     std::string key = id_key(kind);
     std::string id = require_id(data(), key.c_str(), "/data");
     const json& current = existing(kind, id, "/data/" + key);
-    json set = read_fields(data(), specs, fc_, false, {key});
+    json set = read_fields(data(), specs, fc_, false, key);
     require_nonempty(set);
-    if (kind == "pledge") reset_cleared(set, {{"sdgs", json::array()}});
+    if (kind == "pledge") reset_cleared(set, pledge_defaults());
     check_fields_fresh(kind, id, keys_of(set), current);
     json next = merged(current, set);
     check_refs(set, "/data");
@@ -329,7 +356,7 @@ class Decider {
     if (it == data().end() || !it->is_string() || !is_plan_id(*it))
       reject(Error::invalid("a plan id is 1–64 characters of a–z 0–9 and -, starting with a letter or digit",
                             "/data/id"));
-    json value = read_fields(data(), kPlanFields, fc_, true, {"id"});
+    json value = read_fields(data(), kPlanFields, fc_, true, "id");
     if (!value.contains("language")) value["language"] = "lv";
     if (!value.contains("priority_sdgs")) value["priority_sdgs"] = json::array();
     check_plan_dates(value);
@@ -351,7 +378,7 @@ class Decider {
     if (it == data().end() || !it->is_string() || !is_date(*it))
       reject(Error::invalid("a date is YYYY-MM-DD", "/data/date"));
     std::string date = *it;
-    json set = read_fields(data(), kDayFields, fc_, false, {"date"});
+    json set = read_fields(data(), kDayFields, fc_, false, "date");
     require_nonempty(set);
     auto d = s_.days.find(date);
     json current = d == s_.days.end() ? json::object() : d->second;
@@ -362,27 +389,29 @@ class Decider {
   void reschedule_item() {
     std::string id = require_id(data(), "item", "/data");
     const json& current = existing("item", id, "/data/item");
-    json set = read_fields(data(), only(kItemFields, {"start", "end"}), fc_, false, {"item"});
+    json set = read_fields(data(), kRescheduleFields, fc_, false, "item");
     if (set.empty()) reject(Error::invalid("give a new start, end, or both", "/data/start"));
     for (auto& [k, v] : set.items())
       if (v.is_null()) reject(Error::invalid("'" + k + "' cannot be cleared", "/data/" + k));
     check_fields_fresh("item", id, keys_of(set), current);
-    check_item_times(merged(current, set), set.contains("end") ? "/data/end" : "/data/start");
+    auto start = set.find("start"), end = set.find("end");
+    check_item_times(start != set.end() ? *start : current["start"], end != set.end() ? *end : current["end"],
+                     end != set.end() ? "/data/end" : "/data/start");
     emit("ItemRescheduled", {{"item", id}, {"set", set}, {"was", was_of(current, set)}});
   }
 
-  void item_field_command(const char* type, std::initializer_list<const char*> fields, bool all_required) {
+  void item_field_command(const char* type, const std::vector<FieldSpec>& specs, bool all_required) {
     std::string id = require_id(data(), "item", "/data");
     const json& current = existing("item", id, "/data/item");
-    auto specs = only(kItemFields, fields);
-    json set = read_fields(data(), specs, fc_, false, {"item"});
+    json set = read_fields(data(), specs, fc_, false, "item");
     if (all_required)
-      for (auto* f : fields)
-        if (!data().contains(f)) reject(Error::invalid(std::string("missing '") + f + "'", std::string("/data/") + f));
+      for (auto& f : specs)
+        if (!data().contains(f.name))
+          reject(Error::invalid(std::string("missing '") + f.name + "'", std::string("/data/") + f.name));
     // The field a command exists to set (status, sdgs) cannot be cleared; only a venue can.
     for (auto& [k, v] : set.items())
       if (all_required && v.is_null() && k != "venue") reject(Error::invalid("'" + k + "' cannot be cleared", "/data/" + k));
-    reset_cleared(set, {{"kind", "meeting"}, {"topics", json::array()}});
+    reset_cleared(set, item_defaults());
     require_nonempty(set);
     check_fields_fresh("item", id, keys_of(set), current);
     check_refs(set, "/data");
@@ -411,7 +440,7 @@ class Decider {
     const json& current = existing("pledge", id, "/data/pledge");
     static const std::vector<FieldSpec> specs = {{"status", FieldType::choice, true, 0, kPledgeStatuses},
                                                  {"note", FieldType::multiline, false, 1000}};
-    json fields = read_fields(data(), specs, fc_, true, {"pledge"});
+    json fields = read_fields(data(), specs, fc_, true, "pledge");
     json set = {{"status", fields["status"]}, {"status_note", fields.value("note", "")}};
     if (fields["status"] == "fulfilled") set["progress"] = 100;
     // Every field it sets, progress included when fulfilled: a progress report after the
@@ -425,7 +454,7 @@ class Decider {
     const json& current = existing("pledge", id, "/data/pledge");
     static const std::vector<FieldSpec> specs = {{"percent", FieldType::percent, true},
                                                  {"note", FieldType::multiline, false, 1000}};
-    json fields = read_fields(data(), specs, fc_, true, {"pledge"});
+    json fields = read_fields(data(), specs, fc_, true, "pledge");
     if (current.value("status", "") == "withdrawn")
       reject(Error::conflict("pledge '" + id + "' was withdrawn; set its status first", "/data/pledge"));
     check_fields_fresh("pledge", id, {"progress"}, current, "/data/percent");
@@ -565,38 +594,37 @@ Decision Decider::run() {
     reject(Error::invalid("base " + std::to_string(*c_.base) + " is ahead of the plan's revision " +
                               std::to_string(s_.revision),
                           "/base"));
-  json item_defaults = {{"kind", "meeting"}, {"status", "confirmed"}, {"topics", json::array()},
-                        {"sdgs", json::array()}, {"speakers", json::array()}};
-  json pledge_defaults = {{"sdgs", json::array()}, {"status", "proposed"}, {"progress", 0},
-                          {"status_note", ""}, {"reports", json::array()}};
-  json decision_defaults = {{"items", json::array()}, {"pledges", json::array()}};
-
-  if (t == "create-plan") create_plan();
-  else if (t == "update-plan") update_plan();
-  else if (t == "set-day") set_day();
-  else if (t == "add-venue") add_entity("venue", kVenueFields, "VenueAdded");
-  else if (t == "update-venue") update_entity("venue", kVenueFields, "VenueUpdated");
-  else if (t == "remove-venue") remove_entity("venue");
-  else if (t == "add-person") add_entity("person", kPersonFields, "PersonAdded");
-  else if (t == "update-person") update_entity("person", kPersonFields, "PersonUpdated");
-  else if (t == "remove-person") remove_entity("person");
-  else if (t == "schedule-item") add_entity("item", kItemFields, "ItemScheduled", item_defaults);
-  else if (t == "reschedule-item") reschedule_item();
-  else if (t == "edit-item") item_field_command("ItemEdited", {"title", "kind", "description", "topics", "track"}, false);
-  else if (t == "set-item-venue") item_field_command("ItemVenueSet", {"venue"}, true);
-  else if (t == "set-item-status") item_field_command("ItemStatusSet", {"status"}, true);
-  else if (t == "tag-item") item_field_command("ItemTagged", {"sdgs"}, true);
-  else if (t == "assign-speaker") speaker(true);
-  else if (t == "unassign-speaker") speaker(false);
-  else if (t == "remove-item") remove_entity("item");
-  else if (t == "make-pledge") add_entity("pledge", kPledgeFields, "PledgeMade", pledge_defaults);
-  else if (t == "update-pledge") update_entity("pledge", kPledgeFields, "PledgeUpdated");
-  else if (t == "set-pledge-status") set_pledge_status();
-  else if (t == "report-pledge-progress") report_pledge_progress();
-  else if (t == "record-decision") add_entity("decision", kDecisionFields, "DecisionRecorded", decision_defaults);
-  else if (t == "publish-release") publish_release();
-  else if (t == "revert") revert();
-  else reject(Error::invalid("unknown command type '" + t + "'", "/type"));
+  using Handler = void (*)(Decider&);
+  static const std::unordered_map<std::string, Handler> handlers = {
+      {"create-plan", [](Decider& d) { d.create_plan(); }},
+      {"update-plan", [](Decider& d) { d.update_plan(); }},
+      {"set-day", [](Decider& d) { d.set_day(); }},
+      {"add-venue", [](Decider& d) { d.add_entity("venue", kVenueFields, "VenueAdded"); }},
+      {"update-venue", [](Decider& d) { d.update_entity("venue", kVenueFields, "VenueUpdated"); }},
+      {"remove-venue", [](Decider& d) { d.remove_entity("venue"); }},
+      {"add-person", [](Decider& d) { d.add_entity("person", kPersonFields, "PersonAdded"); }},
+      {"update-person", [](Decider& d) { d.update_entity("person", kPersonFields, "PersonUpdated"); }},
+      {"remove-person", [](Decider& d) { d.remove_entity("person"); }},
+      {"schedule-item", [](Decider& d) { d.add_entity("item", kItemFields, "ItemScheduled", item_defaults()); }},
+      {"reschedule-item", [](Decider& d) { d.reschedule_item(); }},
+      {"edit-item", [](Decider& d) { d.item_field_command("ItemEdited", kEditItemFields, false); }},
+      {"set-item-venue", [](Decider& d) { d.item_field_command("ItemVenueSet", kItemVenueFields, true); }},
+      {"set-item-status", [](Decider& d) { d.item_field_command("ItemStatusSet", kItemStatusFields, true); }},
+      {"tag-item", [](Decider& d) { d.item_field_command("ItemTagged", kItemTagFields, true); }},
+      {"assign-speaker", [](Decider& d) { d.speaker(true); }},
+      {"unassign-speaker", [](Decider& d) { d.speaker(false); }},
+      {"remove-item", [](Decider& d) { d.remove_entity("item"); }},
+      {"make-pledge", [](Decider& d) { d.add_entity("pledge", kPledgeFields, "PledgeMade", pledge_defaults()); }},
+      {"update-pledge", [](Decider& d) { d.update_entity("pledge", kPledgeFields, "PledgeUpdated"); }},
+      {"set-pledge-status", [](Decider& d) { d.set_pledge_status(); }},
+      {"report-pledge-progress", [](Decider& d) { d.report_pledge_progress(); }},
+      {"record-decision", [](Decider& d) { d.add_entity("decision", kDecisionFields, "DecisionRecorded", decision_defaults()); }},
+      {"publish-release", [](Decider& d) { d.publish_release(); }},
+      {"revert", [](Decider& d) { d.revert(); }},
+  };
+  auto handler = handlers.find(t);
+  if (handler == handlers.end()) reject(Error::invalid("unknown command type '" + t + "'", "/type"));
+  handler->second(*this);
   return std::move(out_);
 }
 

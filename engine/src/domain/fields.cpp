@@ -145,7 +145,7 @@ json read_value(const json& v, const FieldSpec& spec, const FieldContext& ctx, c
       for (size_t i = 0; i < v.size(); ++i) check_text(v[i], p + "/" + std::to_string(i), 500, false);
       return v;
     case FieldType::choice:
-      if (!v.is_string() || std::find(spec.choices.begin(), spec.choices.end(), v.get<std::string>()) ==
+      if (!v.is_string() || std::find(spec.choices.begin(), spec.choices.end(), v.get_ref<const std::string&>()) ==
                                 spec.choices.end()) {
         std::string list;
         for (auto& c : spec.choices) list += (list.empty() ? "" : ", ") + c;
@@ -177,12 +177,12 @@ json read_value(const json& v, const FieldSpec& spec, const FieldContext& ctx, c
 }  // namespace
 
 json read_fields(const json& data, const std::vector<FieldSpec>& specs, const FieldContext& ctx,
-                 bool creating, const std::vector<std::string>& id_fields) {
+                 bool creating, std::string_view id_field) {
   if (!data.is_object()) reject(Error::invalid("must be an object", ctx.path));
   json out = json::object();
   for (auto& [name, value] : data.items()) {
+    if (!id_field.empty() && name == id_field) continue;
     std::string p = ctx.path + "/" + name;
-    if (std::find(id_fields.begin(), id_fields.end(), name) != id_fields.end()) continue;
     const std::string& field = name;  // clang before 16 cannot capture a structured binding
     auto spec = std::find_if(specs.begin(), specs.end(), [&](const FieldSpec& s) { return field == s.name; });
     if (spec == specs.end()) reject(Error::invalid("unknown field '" + name + "'", p));

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -53,10 +54,10 @@ struct FieldContext {
 };
 
 // Reads the fields of `data` named in `specs` and returns them validated (times normalized).
-// Fields named in `id_fields` are allowed but not returned (the entity id). creating: required
+// The field named `id_field` is allowed but not returned (the entity id). creating: required
 // fields must be present and none may be null; otherwise null clears an optional field.
 json read_fields(const json& data, const std::vector<FieldSpec>& specs, const FieldContext& ctx,
-                 bool creating, const std::vector<std::string>& id_fields = {});
+                 bool creating, std::string_view id_field = {});
 
 // Validators used on their own.
 bool is_plan_id(const std::string& s);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <future>
+#include <utility>
 
 #include "core/event_format.h"
 #include "core/json_limits.h"
@@ -342,7 +343,9 @@ void EngineImpl::drain(std::shared_ptr<PlanHandle> h) {
 
   for (size_t taken_index = 0; taken_index < taken.size(); ++taken_index) {
     PendingCommand& p = taken[taken_index];
-    if (!p.command.id.empty() && in_flight_has(*h, p.command.id)) {
+    // A command without an id is new by definition: no earlier answer to look for.
+    const bool fresh = p.command.id.empty();
+    if (!fresh && in_flight_has(*h, p.command.id)) {
       // A retry of a command still syncing: its answer is that batch's, known once it is
       // published. It and the commands after it wait for that (their order is kept).
       std::lock_guard lock(h->mu);
@@ -365,7 +368,7 @@ void EngineImpl::drain(std::shared_ptr<PlanHandle> h) {
       batch->completions.push_back(std::move(c));
       continue;
     }
-    if (working.revision > 0) {
+    if (working.revision > 0 && !fresh) {
       auto seen = store_->get(Space::commands, format::command_key(h->id, cmd.id));
       if (!seen.ok()) {
         c.outcome = rejected(seen.error(), cmd.id);
@@ -559,11 +562,15 @@ void EngineImpl::drain(std::shared_ptr<PlanHandle> h) {
       list_conflicts();
       std::vector<EventPtr> published(batch->events.begin(), batch->events.end());
       std::shared_ptr<const PlanState> next = batch->next;
+      // What this batch replaces is freed after the lock is let go: freeing a state's changed
+      // entities and old events is work the plan's other threads need not wait for.
+      std::shared_ptr<const PlanState> previous;
+      std::vector<EventPtr> dropped;
       {
         // One step under the lock, so that whoever sees an ack reads the new state and a
         // subscribe() gets either all of this batch or none: state, acks, then subscribers.
         std::lock_guard lock(h->mu);
-        h->state = next;
+        previous = std::exchange(h->state, next);
         h->view_cache.reset();
         for (auto& e : published) {
           h->recent.push_back(e);
@@ -573,6 +580,7 @@ void EngineImpl::drain(std::shared_ptr<PlanHandle> h) {
         while (!h->recent.empty() &&
                (h->recent.size() > options_.recent_events || h->recent_bytes > options_.recent_bytes)) {
           h->recent_bytes -= held_bytes(*h->recent.front());
+          dropped.push_back(std::move(h->recent.front()));
           h->recent.pop_front();
         }
         for (auto& c : batch->completions) {

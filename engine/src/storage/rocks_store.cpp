@@ -200,8 +200,17 @@ Result<std::unique_ptr<Store>> open_rocks_store(const std::string& dir, bool rea
 
   rocksdb::BlockBasedTableOptions table;
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10, false));
+  // Debian's RocksDB is a portable build: its CRC32c runs without SSE 4.2 (the profile's
+  // Slow_CRC32). Table blocks use XXH3 instead; the WAL keeps CRC32c, which it cannot change.
+  table.checksum = rocksdb::kXXH3;
   rocksdb::ColumnFamilyOptions cf_options(options);
   cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  // Flushes (L0) and the first compaction level are written uncompressed, as RocksDB's tuning
+  // guide suggests: they are rewritten soon, and compressing them took the flush thread's CPU
+  // away from deciding commands. Deeper levels, where the log's bulk settles, use Snappy.
+  cf_options.compression_per_level = {rocksdb::kNoCompression, rocksdb::kNoCompression, rocksdb::kSnappyCompression,
+                                      rocksdb::kSnappyCompression, rocksdb::kSnappyCompression,
+                                      rocksdb::kSnappyCompression, rocksdb::kSnappyCompression};
 
   std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
   cfs.emplace_back(rocksdb::kDefaultColumnFamilyName, cf_options);
