@@ -12,7 +12,6 @@ std::unique_ptr<Engine> open_engine(const std::string& dir) {
   std::filesystem::remove_all(dir);
   Options o;
   o.data_dir = dir;
-  if (getenv("KB_NOSYNC")) o.sync = false;
   auto e = Engine::open(o);
   if (!e.ok()) throw std::runtime_error(e.error().message());
   return std::move(e.value());
