@@ -2,6 +2,9 @@
 
 #include <openssl/evp.h>
 
+#include <algorithm>
+#include <array>
+
 #include "core/time_format.h"
 
 namespace kartiba {
@@ -173,15 +176,19 @@ std::string hex(const unsigned char* bytes, size_t n) {
 }
 
 Hash hash_from_hex(std::string_view h) {
+  // A table, not branches: every applied event converts its hash (replay does a million).
+  static constexpr auto kNibble = [] {
+    std::array<unsigned char, 256> t{};
+    for (int c = '0'; c <= '9'; ++c) t[c] = static_cast<unsigned char>(c - '0');
+    for (int c = 'a'; c <= 'f'; ++c) t[c] = static_cast<unsigned char>(c - 'a' + 10);
+    for (int c = 'A'; c <= 'F'; ++c) t[c] = static_cast<unsigned char>(c - 'A' + 10);
+    return t;
+  }();
   Hash out{};
-  auto nibble = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return 0;
-  };
-  for (size_t i = 0; i < kHashSize && 2 * i + 1 < h.size(); ++i)
-    out[i] = static_cast<unsigned char>(nibble(h[2 * i]) << 4 | nibble(h[2 * i + 1]));
+  const size_t n = std::min(kHashSize, h.size() / 2);
+  for (size_t i = 0; i < n; ++i)
+    out[i] = static_cast<unsigned char>(kNibble[static_cast<unsigned char>(h[2 * i])] << 4 |
+                                        kNibble[static_cast<unsigned char>(h[2 * i + 1])]);
   return out;
 }
 
