@@ -280,3 +280,28 @@ TEST_CASE("log: events paging", "[log]") {
   REQUIRE(again->size() == 2);
   CHECK(again.value()[0]->json == page.value()[0]->json);
 }
+
+TEST_CASE("log: an event's JSON text says what its fields say, whatever they hold", "[log][format]") {
+  // finish_encoding writes plain ASCII texts as they are and hands the rest to the JSON library:
+  // both paths must give the event's own fields back.
+  const std::vector<std::string> texts = {
+      "plain", "", "with \"quotes\" and \\backslash\\", "tab\tnew\nline\rcr", std::string("nul\0byte", 8),
+      "\x7f del", "Ādažu novads — Cēsis, Ķekava, Žīguri", "emoji 🌍 and ✓", std::string(300, 'x')};
+  for (const auto& text : texts) {
+    Event e;
+    e.seq = 42;
+    e.plan = "p1";
+    e.revision = 7;
+    e.type = "ItemEdited";
+    e.at_ms = 1726830000123;
+    e.actor = text;
+    e.command = "c-" + std::to_string(text.size());
+    e.reason = text;
+    e.data = {{"item", "i1"}, {"set", {{"title", text}}}};
+    format::encode(e, format::Hash{});
+    e.finish_encoding();
+    auto parsed = nlohmann::json::parse(e.json);
+    CAPTURE(text);
+    CHECK(parsed == e.to_json());
+  }
+}
