@@ -116,6 +116,15 @@ void run_ws_commands(const Settings& s) {
       cl.send(command_frame(plan_of(cl.index), item_of(cl.index, c.n), c.base, c.n, ""));
     };
     net::steady_timer stop_timer(io), tick(io);
+    // The phase ends when its time is up and nothing is in flight: checked on every answer,
+    // and when the time runs out (open loop: possibly with every command already answered).
+    auto finish_if_idle = [&] {
+      if (running) return;
+      for (auto& x : conns)
+        if (!x.sent_ns.empty()) return;
+      tick.cancel();
+      for (auto& x : clients) x->close();
+    };
     const double offered = 5000;  // commands per second in phase 2
     uint64_t next_conn = 0, due = 0;
     std::function<void()> pace = [&] {
@@ -132,7 +141,10 @@ void run_ws_commands(const Settings& s) {
             if (++ready < connections) return;
             started = now_ns();
             stop_timer.expires_after(std::chrono::milliseconds(int(budget * 1000)));
-            stop_timer.async_wait([&](auto) { running = false; });
+            stop_timer.async_wait([&](auto) {
+              running = false;
+              finish_if_idle();
+            });
             if (closed_loop)
               for (int k = 0; k < window; ++k)
                 for (auto& c : clients) send(*c);
@@ -155,12 +167,7 @@ void run_ws_commands(const Settings& s) {
               if (rejected++ == 0) std::fprintf(stderr, "ws-commands: first rejection: %.*s\n", int(msg.size()), msg.data());
             }
             if (closed_loop && running) send(cl);
-            bool idle = true;
-            for (auto& x : conns) idle = idle && x.sent_ns.empty();
-            if (!running && idle) {
-              tick.cancel();
-              for (auto& x : clients) x->close();
-            }
+            finish_if_idle();
           });
       cl->index = i;
       clients.push_back(cl);
