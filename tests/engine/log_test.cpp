@@ -305,3 +305,40 @@ TEST_CASE("log: an event's JSON text says what its fields say, whatever they hol
     CHECK(parsed == e.to_json());
   }
 }
+
+TEST_CASE("log: decode_for_state reads a record as decode does, without the data's \"was\"", "[log][format]") {
+  Event e;
+  e.plan = "p1";
+  e.revision = 3;
+  e.type = "ItemRescheduled";
+  e.at_ms = 1726830000123;
+  e.actor = "Ilze Bērziņa";
+  e.command = "c-1";
+  e.data = {{"item", "i1"},
+            {"set", {{"start", {{"local", "2024-09-23T10:15"}, {"tz", "Europe/Riga"}}}, {"was", "kept: not top level"}}},
+            {"was", {{"start", {{"local", "2024-09-22T09:00"}, {"tz", "Europe/Riga"}}}, {"list", {1, {{"was", 2}}, 3}}}}};
+  std::string record = format::encode(e, format::Hash{}) + format::big_endian64(99);
+  auto full = format::decode(record);
+  auto for_state = format::decode_for_state(record);
+  REQUIRE(full.ok());
+  REQUIRE(for_state.ok());
+  nlohmann::json expected = full.value().data;
+  expected.erase("was");
+  CHECK(for_state.value().data == expected);
+  CHECK(for_state.value().data["set"]["was"] == "kept: not top level");
+  CHECK(for_state.value().actor == e.actor);
+  CHECK(for_state.value().hash == full.value().hash);
+  CHECK(for_state.value().seq == 99);
+
+  Event scalar = e;
+  scalar.data = {{"was", 5}, {"after", true}};
+  auto s = format::decode_for_state(format::encode(scalar, format::Hash{}) + format::big_endian64(1));
+  REQUIRE(s.ok());
+  CHECK(s.value().data == nlohmann::json{{"after", true}});
+
+  // Data that is not JSON is refused by both.
+  std::string broken = record;
+  broken[broken.find("Europe")] = '"';
+  CHECK_FALSE(format::decode(broken).ok());
+  CHECK_FALSE(format::decode_for_state(broken).ok());
+}
