@@ -1,7 +1,7 @@
 // Fuzz target: decoding a stored event record (engine/src/core/event_format.h), as the log,
 // verify, catch-up and `kartiba admin dump` do with whatever bytes the disk holds. Decoding
 // must not crash or read out of bounds; a record that decodes encodes back to one that decodes
-// to the same event, with a matching hash; decode_for_state agrees with decode but for "was".
+// to the same event, with a matching hash.
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -44,16 +44,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto checked = format::decode(record, &previous, &matches);
   auto plain = format::decode(record);
   fuzz::require(checked.ok() == plain.ok(), "decode depends on whether the hash is checked");
-  // What restart and replay decode: the same record, its data without the top-level "was".
-  auto for_state = format::decode_for_state(record);
-  fuzz::require(for_state.ok() == plain.ok(), "decode_for_state accepts what decode does not, or the reverse");
-  if (for_state.ok()) {
-    nlohmann::json expected = plain->data;
-    if (expected.is_object()) expected.erase("was");
-    fuzz::require(for_state->data == expected && for_state->type == plain->type && for_state->revision == plain->revision &&
-                      for_state->hash == plain->hash && for_state->seq == plain->seq,
-                  "decode_for_state differs from decode beyond the data's \"was\"");
-  }
   if (!checked.ok()) return 0;
   Event e = std::move(checked.value());
   // Written out again: the same event, chained to the same previous hash.

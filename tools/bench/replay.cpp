@@ -66,9 +66,9 @@ void run_replay(const Settings& s) {
           uint64_t n = 0;
           std::string lo = format::event_key(plan, 1), hi = format::event_key(plan, UINT64_MAX);
           auto st = store.value()->scan(Space::events, lo, hi, [&](std::string_view, std::string_view v) {
-            auto e = format::decode_for_state(v);
+            auto e = format::decode(v);
             if (!e.ok()) throw std::runtime_error(e.error().message());
-            apply(state, std::move(e.value()));
+            apply(state, e.value());
             ++n;
             return true;
           });

@@ -213,96 +213,7 @@ std::string encode(Event& e, const Hash& previous) {
   return out;
 }
 
-namespace {
-
-// Builds the data's DOM as the JSON library's own parser does, without the top-level "was"
-// member: its key is not passed on, and its value, scalar or nested, is skipped.
-class DataWithoutWas {
- public:
-  using json = nlohmann::json;
-  using number_integer_t = json::number_integer_t;
-  using number_unsigned_t = json::number_unsigned_t;
-  using number_float_t = json::number_float_t;
-  using string_t = json::string_t;
-  using binary_t = json::binary_t;
-
-  explicit DataWithoutWas(json& out) : dom_(out, false) {}
-
-  bool null() { return skip_value() || dom_.null(); }
-  bool boolean(bool v) { return skip_value() || dom_.boolean(v); }
-  bool number_integer(number_integer_t v) { return skip_value() || dom_.number_integer(v); }
-  bool number_unsigned(number_unsigned_t v) { return skip_value() || dom_.number_unsigned(v); }
-  bool number_float(number_float_t v, const string_t& s) { return skip_value() || dom_.number_float(v, s); }
-  bool string(string_t& v) { return skip_value() || dom_.string(v); }
-  bool binary(binary_t& v) { return skip_value() || dom_.binary(v); }
-  bool start_object(std::size_t n) {
-    if (skip_open()) return true;
-    ++depth_;
-    return dom_.start_object(n);
-  }
-  bool start_array(std::size_t n) {
-    if (skip_open()) return true;
-    ++depth_;
-    return dom_.start_array(n);
-  }
-  bool end_object() {
-    if (skipping_) return --skipping_, true;
-    --depth_;
-    return dom_.end_object();
-  }
-  bool end_array() {
-    if (skipping_) return --skipping_, true;
-    --depth_;
-    return dom_.end_array();
-  }
-  bool key(string_t& k) {
-    if (skipping_) return true;
-    if (depth_ == 1 && k == "was") return was_next_ = true;
-    return dom_.key(k);
-  }
-  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) { return false; }
-
- private:
-  // A scalar: skipped inside "was", or when it is the value of "was".
-  bool skip_value() {
-    if (skipping_) return true;
-    if (was_next_) return !(was_next_ = false);
-    return false;
-  }
-  // An object or array: opens (or nests deeper in) a skipped value.
-  bool skip_open() {
-    if (skipping_) return ++skipping_, true;
-    if (was_next_) {
-      was_next_ = false;
-      skipping_ = 1;
-      return true;
-    }
-    return false;
-  }
-
-  nlohmann::detail::json_sax_dom_parser<json> dom_;
-  int depth_ = 0;      // of the values passed on; the data object itself is 1
-  int skipping_ = 0;   // open objects and arrays inside the skipped value
-  bool was_next_ = false;
-};
-
-enum class DataParts { all, for_state };
-
-Result<Event> decode_record(std::string_view record, const Hash* previous, bool* hash_matches, DataParts parts);
-
-}  // namespace
-
 Result<Event> decode(std::string_view record, const Hash* previous, bool* hash_matches) {
-  return decode_record(record, previous, hash_matches, DataParts::all);
-}
-
-Result<Event> decode_for_state(std::string_view record) {
-  return decode_record(record, nullptr, nullptr, DataParts::for_state);
-}
-
-namespace {
-
-Result<Event> decode_record(std::string_view record, const Hash* previous, bool* hash_matches, DataParts parts) {
   if (record.size() < 1 + kHashSize + 8 || static_cast<unsigned char>(record[0]) != kRecordFormat)
     return Error::invalid("event record has an unknown format");
   uint64_t seq = read_big_endian64(record.substr(record.size() - 8));
@@ -322,14 +233,8 @@ Result<Event> decode_record(std::string_view record, const Hash* previous, bool*
   e.reason = r.string();
   auto data = r.string();
   if (!r.ok || r.pos != body.size()) return Error::invalid("event record is truncated");
-  if (parts == DataParts::all) {
-    e.data = nlohmann::json::parse(data, nullptr, false);
-    if (e.data.is_discarded()) return Error::invalid("event data is not JSON");
-  } else {
-    DataWithoutWas without_was(e.data);
-    if (!nlohmann::json::sax_parse(data, &without_was) || e.data.is_discarded())
-      return Error::invalid("event data is not JSON");
-  }
+  e.data = nlohmann::json::parse(data, nullptr, false);
+  if (e.data.is_discarded()) return Error::invalid("event data is not JSON");
   // Not kept as data_json: a stored text need not be canonical (a BOM, spacing, escapes), and
   // clients get data as this library writes it.
   auto stored = reinterpret_cast<const unsigned char*>(record.data() + body.size());
@@ -341,8 +246,6 @@ Result<Event> decode_record(std::string_view record, const Hash* previous, bool*
   upcast(e);
   return e;
 }
-
-}  // namespace
 
 void upcast(Event& event) {
   // Schema 1 is the only one so far. A later schema adds a step here, e.g.

@@ -48,11 +48,6 @@ std::string encode(Event& event, const Hash& previous);
 Result<Event> decode(std::string_view record, const Hash* previous = nullptr,
                      bool* hash_matches = nullptr);
 
-// Decodes what apply() reads of a record: its data without the top-level `was` member (what the
-// changed fields held before, which history, revert and the API read). For rebuilding a state
-// (restart, time travel, replay), where the event is dropped once applied.
-Result<Event> decode_for_state(std::string_view record);
-
 Hash hash_from_hex(std::string_view hex);
 std::string hex(const unsigned char* bytes, size_t n);
 

@@ -25,23 +25,9 @@ void mark_fields(PlanState& s, const std::string& kind, const std::string& id, c
   s.other_touched_rev[kind + "/" + id] = rev;
 }
 
-// Where apply() takes the event's values from: copied from an event that is kept (the live
-// path publishes it), moved from one that is not (its data is then left hollow).
-struct Values {
-  bool movable;
-  json take(const json& v) const { return movable ? std::move(const_cast<json&>(v)) : v; }
-};
-
-void apply_event(PlanState& s, const Event& e, Values values);
-
 }  // namespace
 
-void apply(PlanState& s, const Event& e) { apply_event(s, e, {false}); }
-void apply(PlanState& s, Event&& e) { apply_event(s, e, {true}); }
-
-namespace {
-
-void apply_event(PlanState& s, const Event& e, Values values) {
+void apply(PlanState& s, const Event& e) {
   const EventType* t = event_type(e.type);
   const uint64_t rev = e.revision;
   if (t) {
@@ -50,14 +36,14 @@ void apply_event(PlanState& s, const Event& e, Values values) {
     std::string id = key.empty() ? "" : e.data.value(key, "");
     switch (t->shape) {
       case Shape::created:
-        s.plan = values.take(e.data["value"]);
+        s.plan = e.data["value"];
         s.id = s.plan.value("id", e.plan);
         mark_fields(s, "plan", "", s.plan, rev);
         break;
       case Shape::added: {
         auto* m = s.entities(kind);
         if (!m) break;  // cannot happen for a decided event
-        json value = values.take(e.data["value"]);
+        json value = e.data["value"];
         value["id"] = id;
         if (kind == "decision") {
           value["revision"] = rev;
@@ -89,18 +75,18 @@ void apply_event(PlanState& s, const Event& e, Values values) {
           target = &m->mutable_record(id).value;
         }
         const json& set = e.data["set"];
+        for (auto& [f, v] : set.items()) {
+          if (v.is_null())
+            target->erase(f);
+          else
+            (*target)[f] = v;
+        }
         if (e.type == "PledgeProgressReported") {
           (*target)["reports"].push_back({{"percent", set["progress"]},
                                           {"note", e.data.value("note", "")},
                                           {"at", format_utc_ms(e.at_ms)},
                                           {"actor", e.actor},
                                           {"revision", rev}});
-        }
-        for (auto& [f, v] : set.items()) {
-          if (v.is_null())
-            target->erase(f);
-          else
-            (*target)[f] = values.take(v);
         }
         if (kind == "item" && (set.contains("start") || set.contains("end"))) refresh_times(s, id, *target);
         mark_fields(s, kind, id, set, rev);  // after: `target` may point into the record
@@ -144,5 +130,4 @@ void apply_event(PlanState& s, const Event& e, Values values) {
   if (s.id.empty()) s.id = e.plan;
 }
 
-}  // namespace
 }  // namespace kartiba

@@ -9,8 +9,5 @@ namespace kartiba {
 
 // REQUIRES: event.revision == state.revision + 1 and the event was decided against `state`.
 void apply(PlanState& state, const Event& event);
-// The same for an event that is not kept afterwards (replay, restart, time travel): its values
-// are moved into the state instead of copied.
-void apply(PlanState& state, Event&& event);
 
 }  // namespace kartiba

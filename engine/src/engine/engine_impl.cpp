@@ -148,27 +148,12 @@ Result<std::shared_ptr<PlanState>> EngineImpl::load_state(const std::string& pla
     if (decoded.ok()) *state = std::move(decoded.value());
     // A damaged snapshot is not fatal: replay from the start instead.
   }
-  // The tail is applied as it is read: each event is decoded, moved into the state and dropped.
-  std::optional<Error> failure;
-  std::string lo = format::event_key(plan, state->revision + 1);
-  std::string end = up_to == UINT64_MAX ? format::plan_prefix(plan) + std::string(8, '\xff') + "\xff"
-                                        : format::event_key(plan, up_to + 1);
-  auto st = store_->scan(Space::events, lo, end, [&](std::string_view, std::string_view value) {
-    auto e = format::decode_for_state(value);
-    if (!e.ok()) {
-      failure = e.error();
-      return false;
-    }
-    if (e.value().revision != state->revision + 1) {
-      failure = Error::unavailable("plan " + plan + ": the log has a gap before revision " +
-                                   std::to_string(e.value().revision));
-      return false;
-    }
-    apply(*state, std::move(e.value()));
-    return true;
-  });
-  if (!st.ok()) return st.error();
-  if (failure) return *failure;
+  auto events = read_events(plan, state->revision, up_to, false);
+  if (!events.ok()) return events.error();
+  for (auto& e : events.value()) {
+    if (e->revision != state->revision + 1) return Error::unavailable("plan " + plan + ": the log has a gap before revision " + std::to_string(e->revision));
+    apply(*state, *e);
+  }
   return state;
 }
 
