@@ -122,7 +122,16 @@ function ensureLoaded(app) {
       st.loadedRev = rev;
       st.changelog = changelog;
       st.error = null;
-    }).catch((e) => { st.error = e.message; st.loadedRev = rev; st.lang = wantLang; })
+      st.failures = 0;
+    }).catch((e) => {
+      // Shown at once, and asked again after a pause (1 s, doubling to 30 s): a busy server
+      // answers 503 for a moment, and the tab must not stay empty until the plan changes.
+      st.error = e.message;
+      st.loadedRev = rev;
+      st.lang = wantLang;
+      st.failures = (st.failures || 0) + 1;
+      setTimeout(() => { st.loadedRev = -1; app.changed(); }, Math.min(30000, 1000 * 2 ** (st.failures - 1)));
+    })
       .finally(() => { st.loading = false; app.changed(); });
   }
   return st;
