@@ -5,6 +5,7 @@ import { PlanModel, normalise } from '../model.js';
 import { handleMessage } from '../loop.js';
 import { learnFromView } from '../sdg.js';
 import { randomId } from '../dom.js';
+import { entityKey } from '../entity.js';
 import { t, setLang } from '../i18n.js';
 import { renderShell } from './shell.js';
 import { toast } from './toast.js';
@@ -171,13 +172,4 @@ export class App {
       renderShell(this);
     });
   }
-}
-
-/** Which entity a command is about: "item:bornem", "pledge:p1", or "plan". */
-export function entityKey(command) {
-  const d = command.data || {};
-  for (const k of ['pledge', 'item', 'venue', 'person', 'decision']) {
-    if (typeof d[k] === 'string') return `${k}:${d[k]}`;
-  }
-  return 'plan';
 }

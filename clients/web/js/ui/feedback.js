@@ -4,7 +4,7 @@ import { h } from '../dom.js';
 import { t } from '../i18n.js';
 import { describeEvent, describeCommand } from './describe.js';
 import { findIn } from '../model.js';
-import { entityKey } from './app.js';
+import { entityKey } from '../entity.js';
 
 export function renderRefused(app, refusedList, view) {
   return refusedList.map((r) => (r.error.code === 'conflict' ? conflictCard(app, r, view) : errorCard(app, r, view)));
