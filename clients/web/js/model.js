@@ -92,7 +92,7 @@ function applyEvent(view, ev) {
     case 'DaySet': {
       if (!d.date) return false;
       let day = view.days.find((x) => x.date === d.date);
-      if (!day) { day = { date: d.date, title: '', place: '', items: [] }; view.days.push(day); }
+      if (!day) { day = { date: d.date, title: null, place: null, items: [] }; view.days.push(day); }
       Object.assign(day, d.set || {});
       return true;
     }
@@ -126,6 +126,8 @@ function applyEntity(view, collection, id, d, ev) {
     if (collection === 'pledges') Object.assign(entity, { ...PLEDGE_DEFAULTS, ...entity });
     if (collection === 'decisions') Object.assign(entity, { revision: ev.revision, at: ev.at, actor: ev.actor });
     if (i >= 0) list[i] = entity; else list.push(entity);
+    // The server lists venues, people and pledges by id (bytes; ids are ASCII), decisions by revision.
+    if (collection !== 'decisions' && collection !== 'items') list.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     return true;
   }
   if (d.set && typeof d.set === 'object') {
@@ -133,7 +135,7 @@ function applyEntity(view, collection, id, d, ev) {
     Object.assign(list[i], structuredClone(d.set));
     if (ev.type === 'PledgeProgressReported') {
       const percent = d.set.progress ?? d.percent;
-      (list[i].reports ||= []).push({ percent, note: d.note ?? d.set.note ?? '', at: ev.at, actor: ev.actor });
+      (list[i].reports ||= []).push({ percent, note: d.note ?? d.set.note ?? '', at: ev.at, actor: ev.actor, revision: ev.revision });
     }
     return true;
   }
@@ -171,12 +173,24 @@ function derive(view) {
   for (const it of view.items) deriveItem(view, it);
   view.items.sort((a, b) => (a.start_utc || '').localeCompare(b.start_utc || '')
     || (a.end_utc || '').localeCompare(b.end_utc || '') || a.id.localeCompare(b.id));
-  const byDay = new Map(view.days.map((d) => [d.date, { ...d, items: [] }]));
+  // As the server: every date of the plan, every day given a title or place, every day with an item.
+  const byDay = new Map(planDates(view.start_date, view.end_date).map((date) => [date, { date, title: null, place: null, items: [] }]));
+  for (const d of view.days) {
+    if (byDay.has(d.date) || d.title != null || d.place != null) byDay.set(d.date, { ...d, items: [] });
+  }
   for (const it of view.items) {
-    if (!byDay.has(it.day)) byDay.set(it.day, { date: it.day, title: '', place: '', items: [] });
+    if (!byDay.has(it.day)) byDay.set(it.day, { date: it.day, title: null, place: null, items: [] });
     byDay.get(it.day).items.push(it.id);
   }
-  const inRange = (d) => view.start_date && view.end_date && d >= view.start_date && d <= view.end_date;
-  view.days = [...byDay.values()].filter((d) => d.items.length || d.title || d.place || inRange(d.date))
-    .sort((a, b) => a.date.localeCompare(b.date));
+  view.days = [...byDay.values()].sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
+}
+
+/** "YYYY-MM-DD" from start to end (at most 1,000 days, as the server). */
+function planDates(start, end) {
+  if (!start || !end || start > end) return [];
+  const out = [];
+  for (let t = Date.parse(`${start}T00:00:00Z`), n = 0; t <= Date.parse(`${end}T00:00:00Z`) && n < 1000; t += 86400000, n += 1) {
+    out.push(new Date(t).toISOString().slice(0, 10));
+  }
+  return out;
 }
