@@ -122,3 +122,14 @@ for (const file of files) {
     }
   });
 }
+
+test('undoing a pledge and a decision (PledgeRemoved, DecisionRemoved), which no scenario covers', async () => {
+  const plan = 'm-removals';
+  await createPlan(plan, 'seed');
+  const decided = await command(plan, { type: 'record-decision', data: { decision: 'd1', title: 'Lēmums', items: ['talk'], pledges: ['pl'] } }, true);
+  await command(plan, { type: 'revert', data: { revision: decided.body.revision } }, true);
+  await command(plan, { type: 'revert', data: { revision: 8 } }, true);   // the seed's PledgeMade
+  const types = (await server.api('GET', `/api/plans/${plan}/events?from=8`)).body.events.map((e) => e.type);
+  assert.deepEqual(types, ['DecisionRecorded', 'DecisionRemoved', 'PledgeRemoved']);
+  await playAndCompare(plan);
+});
