@@ -31,6 +31,12 @@ export function createApi(token) {
     releases: (plan) => request('GET', `${p(plan)}/releases`).then((d) => (Array.isArray(d) ? d : d?.releases || [])),
     changelog: (plan, from) => request('GET', `${p(plan)}/changelog` + (from != null ? `?from=${encodeURIComponent(from)}` : '')),
     icsUrl: (plan) => `${p(plan)}/agenda.ics`,
+    // The admin console's calls (admin tokens only; the server answers 403 to others).
+    createPlan: (fields) => request('POST', '/api/plans', fields),
+    importPlan: (doc) => request('POST', '/api/plans/import', doc),
+    tokens: () => request('GET', '/api/tokens').then((d) => d?.tokens || []),
+    issueToken: (fields) => request('POST', '/api/tokens', fields),
+    revokeToken: (id) => request('DELETE', `/api/tokens/${encodeURIComponent(id)}`),
     /** Downloads an authenticated file (the browser cannot add headers to a plain link). */
     async download(path, filename) {
       const res = await fetch(path, { headers: { Authorization: `Bearer ${token}` } });

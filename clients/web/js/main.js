@@ -3,6 +3,7 @@ import { createApi } from './api.js';
 import { setLang, t } from './i18n.js';
 import { App } from './ui/app.js';
 import { renderSignIn, renderPicker } from './ui/signin.js';
+import { createConsole } from './ui/admin.js';
 
 const TOKEN_KEY = 'kartiba.token';
 const root = document.getElementById('app');
@@ -64,8 +65,12 @@ async function start() {
   showPicker(api, plans);
 }
 
-function showPicker(api, plans) {
-  screen = () => renderPicker(root, { plans, onLang: chooseLang, onSignOut: signOut, onPick: (id) => openPlan(api, id) });
+async function showPicker(api, plans) {
+  // An admin may have no plan yet: the picker then offers the admin console (to create one).
+  const isAdmin = await api.tokens().then(() => true, () => false);
+  let adminConsole = null;
+  const admin = isAdmin ? () => { adminConsole ||= createConsole(api, null); adminConsole.relabel(); return adminConsole.el; } : null;
+  screen = () => renderPicker(root, { plans, admin, onLang: chooseLang, onSignOut: signOut, onPick: (id) => openPlan(api, id) });
   screen();
 }
 

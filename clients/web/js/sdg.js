@@ -44,12 +44,26 @@ export function goalName(n) {
   return names[lang()] || names.en || `SDG ${n}`;
 }
 
-/** Black or white text, whichever reads better on the goal's colour (WCAG relative luminance). */
-export function goalTextColour(n) {
-  const hex = goalColour(n).replace('#', '');
-  const [r, g, b] = [0, 2, 4].map((i) => parseInt(hex.slice(i, i + 2), 16) / 255)
+/** Relative luminance (WCAG 2.1) of "#rrggbb". */
+export function luminance(hex) {
+  const [r, g, b] = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16) / 255)
     .map((c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4));
-  const L = 0.2126 * r + 0.7152 * g + 0.0722 * b;
-  // contrast against white = 1.05/(L+0.05); against black = (L+0.05)/0.05
-  return 1.05 / (L + 0.05) >= (L + 0.05) / 0.05 ? '#ffffff' : '#111111';
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+}
+
+export function contrast(a, b) {
+  const [x, y] = [luminance(a), luminance(b)].sort((p, q) => q - p);
+  return (x + 0.05) / (y + 0.05);
+}
+
+const LIGHT_TEXT = '#ffffff';
+const DARK_TEXT = '#111111';
+
+/**
+ * The text colour that reads better on the goal's colour, measured against the two text colours
+ * really used (every UN goal colour reaches 4.5:1 with one of them: goal 1 only with white).
+ */
+export function goalTextColour(n) {
+  const bg = goalColour(n);
+  return contrast(bg, LIGHT_TEXT) >= contrast(bg, DARK_TEXT) ? LIGHT_TEXT : DARK_TEXT;
 }

@@ -21,10 +21,11 @@ export function serverBinary() {
  * @returns {Promise<{url: string, adminToken: string, token: (role, name, plans?) => Promise<string>,
  *   api: (method, path, body?, token?) => Promise<{status, body}>, stop: () => Promise<void>}>}
  */
-export async function startServer() {
+/** @param {{web?: string}} [options]  web: the folder of the web app to serve (default clients/web) */
+export async function startServer({ web = path.join(repoRoot, 'clients', 'web') } = {}) {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'kartiba-e2e-'));
   const adminToken = `admin-${randomBytes(12).toString('hex')}`;
-  const child = spawn(serverBinary(), ['--data', dataDir, '--listen', '127.0.0.1:0', '--demo', '--web', path.join(repoRoot, 'clients', 'web')], {
+  const child = spawn(serverBinary(), ['--data', dataDir, '--listen', '127.0.0.1:0', '--demo', '--web', web], {
     env: { ...process.env, KARTIBA_ADMIN_TOKEN: adminToken },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

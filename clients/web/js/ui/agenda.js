@@ -8,6 +8,8 @@ import { sdgChips } from './chips.js';
 import { renderRefused, renderOrphanRefused, pendingBadge } from './feedback.js';
 import { renderConflictsPanel } from './conflicts.js';
 import { openItemEditor } from './item-editor.js';
+import { openPlanSettings } from './plan-settings.js';
+import { openDirectory } from './directory.js';
 
 export function renderAgenda(app, view) {
   const st = (app.tabState.agenda ||= { sdg: '' });
@@ -33,6 +35,13 @@ function toolbar(app, view, st) {
       h('select', { 'data-key': 'agenda-sdg', onchange: (e) => { st.sdg = e.target.value; app.changed(); } },
         h('option', { value: '', selected: !st.sdg }, t('agenda.allSdgs')),
         GOAL_NUMBERS.map((n) => h('option', { value: String(n), selected: String(n) === st.sdg }, `${n} · ${goalName(n)}`)))),
+    app.canEdit ? h('div', { class: 'plan-tools', role: 'group', 'aria-label': t('agenda.planTools') },
+      h('button', { type: 'button', class: 'btn', 'data-key': 'plan-settings', 'data-action': 'plan-settings',
+        onclick: () => openPlanSettings(app) }, t('settings.open')),
+      h('button', { type: 'button', class: 'btn', 'data-key': 'venues', 'data-action': 'venues',
+        onclick: () => openDirectory(app, 'venue') }, t('directory.venue.open')),
+      h('button', { type: 'button', class: 'btn', 'data-key': 'people', 'data-action': 'people',
+        onclick: () => openDirectory(app, 'person') }, t('directory.person.open'))) : null,
     h('span', { class: 'spacer' }),
     h('button', { type: 'button', class: 'btn btn-ghost', onclick: () => window.print() }, t('agenda.print')),
     h('button', { type: 'button', class: 'btn btn-ghost',

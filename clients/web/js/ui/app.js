@@ -9,6 +9,7 @@ import { entityKey } from '../entity.js';
 import { t, setLang } from '../i18n.js';
 import { renderShell } from './shell.js';
 import { toast } from './toast.js';
+import { Announcer } from './announce.js';
 
 const REFRESH_DEBOUNCE_MS = 200;
 const REFRESH_MAX_WAIT_MS = 800;
@@ -26,6 +27,8 @@ export class App {
     this.editor = null;             // the open item editor, told about live events
     this.tabState = {};             // per-tab UI state (filters, selection) that survives renders
     this.mine = new Set();          // ids of the commands this page sent
+    this.waiting = new Map();       // command id → resolve, for sendAndWait
+    this.announcer = new Announcer(document.getElementById('announcer'));
     this.renderQueued = false;
     this.refreshTimer = null;
     this.refreshSince = null;
@@ -50,6 +53,7 @@ export class App {
     window.removeEventListener('hashchange', this.hashListener);
     clearTimeout(this.refreshTimer);
     this.conn.stop();
+    this.announcer.stop();
     if (this.editor) this.editor.close();
   }
 
@@ -80,9 +84,31 @@ export class App {
     return command;
   }
 
-  commandAcked() { this.scheduleRefresh(); this.changed(); }
+  /**
+   * Sends a command and resolves when the server answers: null (done) or the error object. For
+   * dialogs that explain a refusal in place (a venue still in use, a revert with later changes
+   * in the way) instead of leaving it to the conflict cards.
+   */
+  sendAndWait(type, data, opts) {
+    return new Promise((resolve) => {
+      const command = this.send(type, data, opts);
+      this.waiting.set(command.id, resolve);
+    });
+  }
+
+  /** Hands the answer to a sendAndWait caller; false when nobody waits for this command. */
+  settleWaiting(command, error) {
+    const resolve = this.waiting.get(command.id);
+    if (!resolve) return false;
+    this.waiting.delete(command.id);
+    resolve(error);
+    return true;
+  }
+
+  commandAcked(command) { this.settleWaiting(command, null); this.scheduleRefresh(); this.changed(); }
 
   commandRejected(command, error) {
+    if (this.settleWaiting(command, error)) { this.changed(); return; }
     this.refused.push({ command, error });
     if (error.code === 'conflict') toast(t('toast.conflict'), 'warn');
     else toast(t('error.server', { msg: error.message || error.code }), 'error');
@@ -112,6 +138,7 @@ export class App {
   }
 
   eventApplied(ev) {
+    if (!this.mine.has(ev.command)) this.announcer.event(ev, this.model.view);
     if (ev.type === 'PlanUpdated' && ev.data?.set?.language && !this.langChosen) setLang(ev.data.set.language);
     if (this.editor) this.editor.onEvent(ev);
     this.scheduleRefresh();

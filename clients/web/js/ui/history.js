@@ -4,6 +4,9 @@ import { h } from '../dom.js';
 import { t, lang } from '../i18n.js';
 import { formatInstant } from '../time.js';
 import { fieldName, formatValue } from './describe.js';
+import { openRevertDialog, NOT_REVERTIBLE } from './revert-dialog.js';
+import { openDecisionEditor } from './decision-editor.js';
+import { refusalText } from './refusal.js';
 
 const PAGE = 100;
 
@@ -98,11 +101,16 @@ export function renderHistory(app, view) {
           h('time', { datetime: e.at }, formatInstant(e.at)), ' · ', h('span', { class: 'actor' }, e.actor)),
         h('p', { class: 'trail-text' }, e.text),
         e.reason ? h('p', { class: 'reason' }, t('history.reason', { reason: e.reason })) : null,
-        h('button', { type: 'button', class: 'link-btn', 'data-action': 'show-revision', onclick: () => app.showRevision(e.revision) }, t('history.show'))))),
+        h('div', { class: 'trail-actions' },
+          h('button', { type: 'button', class: 'link-btn', 'data-action': 'show-revision', onclick: () => app.showRevision(e.revision) }, t('history.show')),
+          app.canEdit && !NOT_REVERTIBLE.has(e.type) ? h('button', {
+            type: 'button', class: 'link-btn', 'data-action': 'revert', 'data-key': `revert-${e.revision}`,
+            'aria-label': t('revert.buttonOf', { rev: e.revision }), onclick: () => openRevertDialog(app, e),
+          }, t('revert.button')) : null)))),
         st.oldest > 0 ? h('button', { type: 'button', class: 'btn btn-ghost', onclick: () => { st.oldest = Math.max(0, st.oldest - PAGE); st.loadedRev = -1; app.changed(); } }, t('history.more')) : null),
       h('div', { class: 'history-side' },
         releasesPanel(app, live),
-        decisionsPanel(view),
+        decisionsPanel(app, view),
         changelogPanel(app, st, live))));
 }
 
@@ -139,8 +147,12 @@ function ensureLoaded(app) {
 
 function releasesPanel(app, view) {
   const releases = view.releases || [];
-  const name = h('input', { type: 'text', maxlength: '64', 'data-field': 'release-name', 'data-key': 'release-name' });
-  const note = h('input', { type: 'text', maxlength: '1000', 'data-field': 'release-note', 'data-key': 'release-note' });
+  // What is typed lives in the tab's state: a live update re-renders the form meanwhile.
+  const st = app.tabState.history;
+  const name = h('input', { type: 'text', maxlength: '64', 'data-field': 'release-name', 'data-key': 'release-name',
+    value: st.releaseName || '', oninput: (e) => { st.releaseName = e.target.value; } });
+  const note = h('input', { type: 'text', maxlength: '1000', 'data-field': 'release-note', 'data-key': 'release-note',
+    value: st.releaseNote || '', oninput: (e) => { st.releaseNote = e.target.value; } });
   return h('section', { class: 'panel releases', 'aria-labelledby': 'rel-h' },
     h('h2', { id: 'rel-h', class: 'panel-title' }, t('history.releases')),
     releases.length ? h('ul', { class: 'release-list' }, [...releases].reverse().map((r) => h('li', null,
@@ -149,25 +161,35 @@ function releasesPanel(app, view) {
       h('span', { class: 'muted' }, ` · ${formatInstant(r.at)} · ${r.actor}`),
       r.note ? h('p', { class: 'reason' }, r.note) : null)))
       : h('p', { class: 'muted' }, t('history.noReleases')),
-    app.canEdit ? h('form', { class: 'publish', onsubmit: (e) => {
+    app.canEdit ? h('form', { class: 'publish', onsubmit: async (e) => {
       e.preventDefault();
-      if (!name.value.trim()) { name.focus(); return; }
-      app.send('publish-release', { name: name.value.trim(), ...(note.value.trim() ? { note: note.value.trim() } : {}) });
-      name.value = note.value = '';
+      const problem = e.currentTarget.querySelector('.form-error');
+      if (!name.value.trim()) { name.focus(); problem.textContent = t('editor.required', { field: t('history.releaseName') }); return; }
+      const data = { name: name.value.trim(), ...(note.value.trim() ? { note: note.value.trim() } : {}) };
+      // The form is re-rendered by live updates: what was typed is cleared only once it landed.
+      st.releaseProblem = '';
+      const error = await app.sendAndWait('publish-release', data);
+      st.releaseProblem = error ? refusalText(error, { type: 'publish-release', data, view: app.model.view }) : '';
+      if (!error) st.releaseName = st.releaseNote = '';
+      app.changed();
     } },
     h('h3', null, t('history.publish')),
     h('div', { class: 'row' },
       h('div', { class: 'field' }, h('label', { for: 'rel-name' }, t('history.releaseName')), Object.assign(name, { id: 'rel-name' })),
       h('div', { class: 'field' }, h('label', { for: 'rel-note' }, t('history.releaseNote')), Object.assign(note, { id: 'rel-note' }))),
-    h('button', { type: 'submit', class: 'btn' }, t('history.publish'))) : null);
+    h('p', { class: 'form-error', role: 'alert' }, st.releaseProblem || ''),
+    h('button', { type: 'submit', class: 'btn', 'data-action': 'publish' }, t('history.publish'))) : null);
 }
 
-function decisionsPanel(view) {
+function decisionsPanel(app, view) {
   const list = view.decisions || [];
-  if (!list.length) return null;
+  if (!list.length && !app.canEdit) return null;
   const titleOf = (coll, id) => (view[coll] || []).find((x) => x.id === id)?.title || id;
   return h('section', { class: 'panel decisions', 'aria-labelledby': 'dec-h' },
     h('h2', { id: 'dec-h', class: 'panel-title' }, t('history.decisions')),
+    app.canEdit ? h('button', { type: 'button', class: 'btn btn-small', 'data-key': 'new-decision', 'data-action': 'new-decision',
+      onclick: () => openDecisionEditor(app) }, '+ ', t('decision.new')) : null,
+    list.length ? null : h('p', { class: 'muted' }, t('decision.none')),
     h('ul', { class: 'decision-list' }, [...list].reverse().map((d) => h('li', { 'data-decision': d.id },
       h('h3', null, d.title),
       h('p', { class: 'trail-meta' }, d.revision ? `#${d.revision} · ` : '', formatInstant(d.at), d.actor ? ` · ${d.actor}` : ''),

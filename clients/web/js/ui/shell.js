@@ -3,21 +3,27 @@
 import { h, replaceKeepingFocus } from '../dom.js';
 import { t, lang, LANGS } from '../i18n.js';
 import { formatShortDate } from '../time.js';
+import { contrast } from '../sdg.js';
 import { renderAgenda } from './agenda.js';
 import { renderPledges } from './pledges.js';
 import { renderCoverage } from './coverage.js';
 import { renderHistory, renderReplayBar } from './history.js';
+import { renderAdmin } from './admin.js';
 
 const TABS = ['agenda', 'pledges', 'sdg', 'history'];
 
+/** The tabs this user sees: the admin console only with an admin token. */
+function tabsFor(app) { return app.me?.role === 'admin' ? [...TABS, 'admin'] : TABS; }
+
 export function renderShell(app) {
-  const route = TABS.includes(app.route) ? app.route : 'agenda';
+  const tabs = tabsFor(app);
+  const route = tabs.includes(app.route) ? app.route : 'agenda';
   const view = app.view;
   document.title = view ? `${view.title} · ${t('app.name')}` : t('app.name');
   document.querySelector('.skip-link').textContent = t('app.skip');
   const slots = app.slots ||= createSlots(app.root);
   replaceKeepingFocus(slots.header, header(app, view));
-  replaceKeepingFocus(slots.nav, nav(route));
+  replaceKeepingFocus(slots.nav, nav(route, tabs));
   if ((app.replay || route === 'history') && app.model.loaded) {
     const bar = renderReplayBar(app);
     if (bar.parentNode !== slots.replay) slots.replay.replaceChildren(bar);
@@ -26,6 +32,7 @@ export function renderShell(app) {
   }
   slots.main.className = `main main-${route}${app.replay ? ' is-replay' : ''}`;
   replaceKeepingFocus(slots.main, view ? tab(app, route, view) : notLoaded(app));
+  replaceKeepingFocus(slots.footer, footer());
 }
 
 /** The parts of the page re-rendered separately; the replay bar's slot is updated in place. */
@@ -35,8 +42,9 @@ function createSlots(root) {
     nav: h('div', { class: 'slot-nav' }),
     replay: h('div', { class: 'slot-replay' }),
     main: h('main', { id: 'main', tabindex: '-1' }),
+    footer: h('div', { class: 'slot-footer' }),
   };
-  root.replaceChildren(slots.header, slots.nav, slots.replay, slots.main);
+  root.replaceChildren(slots.header, slots.nav, slots.replay, slots.main, slots.footer);
   return slots;
 }
 
@@ -58,6 +66,7 @@ function tab(app, route, view) {
     case 'pledges': return renderPledges(app, view);
     case 'sdg': return renderCoverage(app, view);
     case 'history': return renderHistory(app, view);
+    case 'admin': return renderAdmin(app);
     default: throw new Error(`no tab ${route}`);
   }
 }
@@ -106,9 +115,14 @@ function presence(app) {
     }, h('span', { 'aria-hidden': 'true' }, initials(u.actor)), h('span', { class: 'visually-hidden' }, u.actor, '; ')))));
 }
 
-function nav(route) {
+function footer() {
+  return h('footer', { class: 'app-footer no-print' },
+    h('a', { href: `accessibility.html#${lang()}`, 'data-key': 'a11y-link' }, t('a11y.link')));
+}
+
+function nav(route, tabs) {
   return h('nav', { class: 'tabs', 'aria-label': t('nav.label') },
-    TABS.map((id) => h('a', {
+    tabs.map((id) => h('a', {
       href: `#${id}`, class: 'tab', 'data-key': `tab-${id}`, 'aria-current': id === route ? 'page' : null,
     }, t(`nav.${id === 'sdg' ? 'sdg' : id}`))));
 }
@@ -123,9 +137,22 @@ export function initials(name) {
   return name.split(/[\s.]+/).filter(Boolean).slice(0, 2).map((w) => w[0].toUpperCase()).join('') || '?';
 }
 
-/** A stable, readable colour per person (white text on it passes AA). */
+/** A stable colour per person, dark enough for white initials (4.5:1, WCAG AA). */
 export function colourFor(name) {
   let hash = 0;
   for (const ch of name) hash = (hash * 31 + ch.codePointAt(0)) >>> 0;
-  return `hsl(${hash % 360} 55% 38%)`;
+  const hue = hash % 360;
+  let light = 38;
+  while (light > 10 && contrast(hslHex(hue, 55, light), '#ffffff') < 4.6) light -= 2;
+  return hslHex(hue, 55, light);
+}
+
+function hslHex(hue, sat, light) {
+  const s = sat / 100, l = light / 100;
+  const f = (n) => {
+    const k = (n + hue / 30) % 12;
+    const c = l - s * Math.min(l, 1 - l) * Math.max(-1, Math.min(k - 3, 9 - k, 1));
+    return Math.round(c * 255).toString(16).padStart(2, '0');
+  };
+  return `#${f(0)}${f(8)}${f(4)}`;
 }

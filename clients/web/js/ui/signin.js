@@ -29,7 +29,9 @@ export function renderSignIn(root, { error, onSubmit, onLang }) {
   input.focus();
 }
 
-export function renderPicker(root, { plans, onPick, onSignOut, onLang }) {
+export function renderPicker(root, { plans, onPick, onSignOut, onLang, admin = null }) {
+  let shown = false;
+  const adminSlot = h('div', { class: 'picker-admin' });
   root.replaceChildren(card(onLang,
     h('h1', null, t('picker.title')),
     plans.length
@@ -38,7 +40,13 @@ export function renderPicker(root, { plans, onPick, onSignOut, onLang }) {
           h('span', { class: 'plan-choice-title' }, p.title || p.id),
           h('span', { class: 'muted' }, p.id, p.revision ? ` · ${t('picker.revision', { n: p.revision })}` : '')))))
       : h('p', { class: 'muted' }, t('picker.none')),
-    h('button', { type: 'button', class: 'link-btn', onclick: onSignOut }, t('signin.out'))));
+    admin ? h('button', { type: 'button', class: 'btn', 'data-action': 'open-admin', 'aria-expanded': 'false', onclick: (e) => {
+      shown = !shown;
+      e.currentTarget.setAttribute('aria-expanded', String(shown));
+      adminSlot.replaceChildren(...(shown ? [admin()] : []));
+    } }, t('nav.admin')) : null,
+    h('button', { type: 'button', class: 'link-btn', onclick: onSignOut }, t('signin.out')),
+    adminSlot));
   const first = root.querySelector('.plan-choice');
   if (first) first.focus();
 }
