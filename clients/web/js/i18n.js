@@ -347,7 +347,7 @@ const STRINGS = {
     'admin.revokeOf': "Atsaukt atslēgu: {name}",
     'admin.revokedAt': "atsaukta {at}",
     'announce.one': "{actor}: {what}",
-    'announce.many': "{n} izmaiņas no: {actors}",
+    'announce.many': { zero: '{n} izmaiņu no: {actors}', one: '{n} izmaiņa no: {actors}', other: '{n} izmaiņas no: {actors}' },
   },
   en: {
     'app.name': 'Kārtība',
@@ -694,7 +694,7 @@ const STRINGS = {
     'admin.revokeOf': "Revoke token: {name}",
     'admin.revokedAt': "revoked {at}",
     'announce.one': "{actor}: {what}",
-    'announce.many': "{n} changes by {actors}",
+    'announce.many': { one: '{n} change by {actors}', other: '{n} changes by {actors}' },
   },
 };
 
