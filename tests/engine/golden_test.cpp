@@ -191,8 +191,11 @@ TEST_CASE("golden: the demo plan", "[golden]") {
 }
 
 TEST_CASE("golden: a reopened engine renders the same as before", "[golden]") {
-  // The state restored at open (snapshot and log tail) renders what the live state did.
-  TestEngine t;
+  // The state restored at open (snapshot and log tail) renders what the live state did; with a
+  // snapshot every 7 events, the past views come from snapshots too.
+  Options o;
+  o.snapshot_every = 7;
+  TestEngine t(o);
   t.load_demo();
   t.ok("brussels-2024", "publish-release", {{"name", "v1"}});
   std::string before;
