@@ -24,6 +24,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "scenario_file.h"
 #include "test_support.h"
 
 using namespace kartiba;
@@ -31,47 +32,7 @@ using namespace kartiba::test;
 
 namespace {
 
-struct Step {
-  int line;
-  std::string keyword;
-  std::string rest;
-};
-
-struct Scenario {
-  std::string file;
-  std::string name;
-  int line = 0;
-  std::vector<Step> steps;
-};
-
-std::string trim(const std::string& s) {
-  auto b = s.find_first_not_of(" \t\r");
-  if (b == std::string::npos) return "";
-  auto e = s.find_last_not_of(" \t\r");
-  return s.substr(b, e - b + 1);
-}
-
-std::vector<Scenario> parse_file(const std::filesystem::path& path) {
-  std::vector<Scenario> out;
-  std::ifstream in(path);
-  std::string raw;
-  int n = 0;
-  while (std::getline(in, raw)) {
-    ++n;
-    std::string line = trim(raw);
-    if (line.empty() || line[0] == '#') continue;
-    auto colon = line.find(':');
-    std::string keyword = colon == std::string::npos ? line : trim(line.substr(0, colon));
-    std::string rest = colon == std::string::npos ? "" : trim(line.substr(colon + 1));
-    if (keyword == "scenario") {
-      out.push_back({path.filename().string(), rest, n, {}});
-      continue;
-    }
-    if (out.empty()) out.push_back({path.filename().string(), "(unnamed)", n, {}});
-    out.back().steps.push_back({n, keyword, rest});
-  }
-  return out;
-}
+using Step = ScenarioStep;
 
 // A JSON pointer into the view; "#id" picks the list element with that id.
 const json* resolve(const json& root, const std::string& pointer) {
@@ -247,16 +208,12 @@ class ScenarioInvoker : public Catch::ITestInvoker {
 void fail_no_scenarios() { FAIL("no scenario files in " KARTIBA_SCENARIO_DIR); }
 
 bool register_scenarios() {
-  std::vector<std::filesystem::path> files;
-  std::error_code ec;
-  for (auto& entry : std::filesystem::directory_iterator(KARTIBA_SCENARIO_DIR, ec))
-    if (entry.path().extension() == ".scenario") files.push_back(entry.path());
-  std::sort(files.begin(), files.end());
+  const auto files = scenario_files(KARTIBA_SCENARIO_DIR);
   if (files.empty())
     Catch::AutoReg(Catch::makeTestInvoker(&fail_no_scenarios), CATCH_INTERNAL_LINEINFO, Catch::StringRef(),
                    Catch::NameAndTags{"scenario: files", "[scenario]"});
   for (auto& f : files)
-    for (auto& sc : parse_file(f)) {
+    for (auto& sc : parse_scenario_file(f)) {
       std::string name = "scenario: " + f.stem().string() + ": " + sc.name;
       std::replace(name.begin(), name.end(), ';', ',');  // CTest would split the name at ';'
 

@@ -4,25 +4,79 @@
 
 #include "core/time_format.h"
 #include "domain/event_types.h"
-#include "domain/timezone.h"
 
 namespace kartiba {
 namespace {
 
-void refresh_times(PlanState& s, const std::string& id, const json& item) {
-  s.times[id] = {instant_of(item["start"]), instant_of(item["end"])};
+// The fields of `fields` (an object) set on a record at `rev`; null clears a field.
+template <class E>
+void set_fields(Record<E>& r, const json& fields, uint64_t rev) {
+  for (auto& [f, v] : fields.items()) {
+    set_field(r.value, f, v);
+    r.mark(f, rev);
+  }
+  r.touched_rev = rev;
 }
 
-// The fields of an entity's record (or of the plan, a day) changed at `rev`.
-void mark_fields(PlanState& s, const std::string& kind, const std::string& id, const json& fields, uint64_t rev) {
-  if (auto* m = s.entities(kind)) {
-    EntityRecord& r = m->mutable_record(id);
-    for (auto& [f, v] : fields.items()) r.field_rev.set(f, rev);
-    r.touched_rev = rev;
-    return;
+template <class E>
+void apply_added(PlanState& s, EntityTable<E>& table, const std::string& kind, const std::string& id, const Event& e) {
+  const uint64_t rev = e.revision;
+  // A fresh record: what an entity of this id was before its removal is gone with it.
+  table.erase(id);
+  Record<E>& r = table.mutable_record(id);
+  const json& value = e.data["value"];
+  for (auto& [f, v] : value.items())
+    if (f != "id") set_field(r.value, f, v);
+  if constexpr (std::is_same_v<E, RecordedDecision>) {
+    r.value.revision = rev;
+    r.value.at = format_utc_ms(e.at_ms);
+    r.value.actor = e.actor;
+    for (const char* f : {"revision", "at", "actor"}) r.mark(f, rev);
   }
-  for (auto& [f, v] : fields.items()) s.other_field_rev[field_key(kind, id, f)] = rev;
-  s.other_touched_rev[kind + "/" + id] = rev;
+  if constexpr (std::is_same_v<E, Item>) {
+    if (r.value.speakers)
+      for (auto& p : *r.value.speakers) r.mark("speakers/" + p, rev);
+  }
+  for (auto& [f, v] : value.items())
+    if (f != "id") r.mark(f, rev);
+  r.touched_rev = rev;
+  s.removed_rev.erase(kind + "/" + id);
+}
+
+template <class E>
+void apply_changed(EntityTable<E>& table, const std::string& id, const Event& e) {
+  if (!table.count(id)) return;  // cannot happen for a decided event
+  Record<E>& r = table.mutable_record(id);
+  const json& set = e.data["set"];
+  set_fields(r, set, e.revision);
+  if constexpr (std::is_same_v<E, Pledge>) {
+    if (e.type == "PledgeProgressReported") {
+      ProgressReport report;
+      report.percent = set["progress"].get<int64_t>();
+      report.note = e.data.value("note", "");
+      report.at = format_utc_ms(e.at_ms);
+      report.actor = e.actor;
+      report.revision = e.revision;
+      if (!r.value.reports) r.value.reports.emplace();
+      r.value.reports->push_back(std::move(report));
+    }
+  }
+}
+
+void apply_speaker(PlanState& s, const std::string& id, const Event& e) {
+  if (!s.items.count(id)) return;
+  const std::string& person = e.data["person"].get_ref<const std::string&>();
+  Record<Item>& r = s.items.mutable_record(id);
+  if (!r.value.speakers) r.value.speakers.emplace();
+  auto& speakers = *r.value.speakers;
+  if (e.type == "SpeakerAssigned") {
+    speakers.push_back(person);
+  } else {
+    auto pos = std::find(speakers.begin(), speakers.end(), person);
+    if (pos != speakers.end()) speakers.erase(pos);
+  }
+  r.mark("speakers/" + person, e.revision);
+  r.touched_rev = e.revision;
 }
 
 }  // namespace
@@ -35,93 +89,40 @@ void apply(PlanState& s, const Event& e) {
     std::string key = id_key(kind);
     std::string id = key.empty() ? "" : e.data.value(key, "");
     switch (t->shape) {
-      case Shape::created:
-        s.plan = e.data["value"];
-        s.id = s.plan.value("id", e.plan);
-        mark_fields(s, "plan", "", s.plan, rev);
-        break;
-      case Shape::added: {
-        auto* m = s.entities(kind);
-        if (!m) break;  // cannot happen for a decided event
-        json value = e.data["value"];
-        value["id"] = id;
-        if (kind == "decision") {
-          value["revision"] = rev;
-          value["at"] = format_utc_ms(e.at_ms);
-          value["actor"] = e.actor;
-        }
-        // A fresh record: what an entity of this id was before its removal is gone with it.
-        m->erase(id);
-        EntityRecord& r = m->mutable_record(id);
-        if (kind == "item") {
-          refresh_times(s, id, value);
-          for (auto& p : value["speakers"]) r.field_rev.set("speakers/" + p.get<std::string>(), rev);
-        }
-        for (auto& [f, v] : value.items()) r.field_rev.set(f, rev);
-        r.touched_rev = rev;
-        r.value = std::move(value);
-        s.removed_rev.erase(kind + "/" + id);
+      case Shape::created: {
+        const json& value = e.data["value"];
+        s.plan = {};
+        set_fields(s.plan, value, rev);
+        s.id = s.plan.value.id.value_or(e.plan);
         break;
       }
-      case Shape::changed: {
-        json* target;
-        if (kind == "plan") {
-          target = &s.plan;
-        } else if (kind == "day") {
-          target = &s.days[id];
-        } else {
-          auto* m = s.entities(kind);
-          if (!m || !m->count(id)) break;  // cannot happen for a decided event
-          target = &m->mutable_record(id).value;
-        }
-        const json& set = e.data["set"];
-        for (auto& [f, v] : set.items()) {
-          if (v.is_null())
-            target->erase(f);
-          else
-            (*target)[f] = v;
-        }
-        if (e.type == "PledgeProgressReported") {
-          (*target)["reports"].push_back({{"percent", set["progress"]},
-                                          {"note", e.data.value("note", "")},
-                                          {"at", format_utc_ms(e.at_ms)},
-                                          {"actor", e.actor},
-                                          {"revision", rev}});
-        }
-        if (kind == "item" && (set.contains("start") || set.contains("end"))) refresh_times(s, id, *target);
-        mark_fields(s, kind, id, set, rev);  // after: `target` may point into the record
+      case Shape::added:
+        with_table(s, kind, [&](auto& table) { apply_added(s, table, kind, id, e); });
+        break;
+      case Shape::changed:
+        if (kind == "plan")
+          set_fields(s.plan, e.data["set"], rev);
+        else if (kind == "day")
+          set_fields(s.days[id], e.data["set"], rev);
+        else
+          with_table(s, kind, [&](auto& table) { apply_changed(table, id, e); });
+        break;
+      case Shape::removed:
+        if (with_table(s, kind, [&](auto& table) { table.erase(id); })) s.removed_rev[kind + "/" + id] = rev;
+        break;
+      case Shape::speaker:
+        apply_speaker(s, id, e);
+        break;
+      case Shape::release: {
+        Release r;
+        r.name = e.data["name"].get<std::string>();
+        r.note = e.data.value("note", "");
+        r.revision = rev;
+        r.at = format_utc_ms(e.at_ms);
+        r.actor = e.actor;
+        s.releases.push_back(std::move(r));
         break;
       }
-      case Shape::removed: {
-        auto* m = s.entities(kind);
-        if (!m) break;
-        m->erase(id);
-        if (kind == "item") s.times.erase(id);
-        s.removed_rev[kind + "/" + id] = rev;
-        break;
-      }
-      case Shape::speaker: {
-        if (!s.items.count(id)) break;
-        std::string person = e.data["person"];
-        EntityRecord& r = s.items.mutable_record(id);
-        auto& speakers = r.value["speakers"];
-        if (e.type == "SpeakerAssigned") {
-          speakers.push_back(person);
-        } else {
-          auto pos = std::find(speakers.begin(), speakers.end(), person);
-          if (pos != speakers.end()) speakers.erase(pos);
-        }
-        r.field_rev.set("speakers/" + person, rev);
-        r.touched_rev = rev;
-        break;
-      }
-      case Shape::release:
-        s.releases.push_back({{"name", e.data["name"]},
-                              {"note", e.data.value("note", "")},
-                              {"revision", rev},
-                              {"at", format_utc_ms(e.at_ms)},
-                              {"actor", e.actor}});
-        break;
     }
   }
   s.revision = rev;

@@ -121,9 +121,26 @@ class Decider {
 
   const json& data() const { return c_.data; }
 
-  const EntityMap& entities(const std::string& kind) const {
+  const EntityIndex& entities(const std::string& kind) const {
     if (auto* m = s_.entities(kind)) return *m;
     return s_.decisions;
+  }
+
+  // The entity (the plan, a day) as JSON, for a conflict's details and a removal's "was".
+  json current_json(const std::string& kind, const std::string& id) const {
+    if (kind == "plan") return s_.plan_json();
+    if (kind == "day") return s_.day_json(id);
+    return entities(kind).to_json(id);
+  }
+
+  // One field of the entity (the plan, a day) as JSON; null when it has none.
+  json field_now(const std::string& kind, const std::string& id, std::string_view field) const {
+    if (kind == "plan") return kartiba::field_json(s_.plan.value, field);
+    if (kind == "day") {
+      auto d = s_.days.find(id);
+      return d == s_.days.end() ? json() : kartiba::field_json(d->second.value, field);
+    }
+    return entities(kind).field(id, field);
   }
 
   // The id for a new entity: the client's, or one made from the kind and the revision.
@@ -142,12 +159,9 @@ class Decider {
     return id;
   }
 
-  // An existing entity named in data, checked against base as a whole (removal) or for
-  // the given fields.
-  const json& existing(const std::string& kind, const std::string& id, const std::string& path) {
-    auto& m = entities(kind);
-    auto it = m.find(id);
-    if (it != m.end()) return it->second;
+  // An existing entity named in data; when it is gone, whether it went after base.
+  void existing(const std::string& kind, const std::string& id, const std::string& path) {
+    if (entities(kind).count(id)) return;
     if (c_.base) {
       const uint64_t removed = s_.removed_revision(kind, id);
       if (removed > *c_.base)
@@ -160,7 +174,7 @@ class Decider {
 
   // `path` overrides the error's pointer when the request names the field differently.
   void check_fields_fresh(const std::string& kind, const std::string& id, const std::vector<std::string>& fields,
-                          const json& current, const std::string& path = {}) {
+                          const std::string& path = {}) {
     if (!c_.base) return;
     std::vector<std::string> stale;
     uint64_t newest = 0;
@@ -179,16 +193,16 @@ class Decider {
                               ", after your base " + std::to_string(*c_.base),
                           !path.empty() ? path
                           : "/data/" + (stale[0].find('/') == std::string::npos ? stale[0] : std::string("person")),
-                          kind, id, current, stale, *c_.base));
+                          kind, id, current_json(kind, id), stale, *c_.base));
   }
 
-  void check_entity_fresh(const std::string& kind, const std::string& id, const json& current) {
+  void check_entity_fresh(const std::string& kind, const std::string& id) {
     if (!c_.base) return;
     const uint64_t touched = s_.touched_rev(kind, id);
     if (touched > *c_.base)
       reject(conflict_error(kind + " '" + id + "' changed at revision " + std::to_string(touched) +
                                 ", after your base " + std::to_string(*c_.base),
-                            "/data/" + kind, kind, id, current, {}, *c_.base));
+                            "/data/" + kind, kind, id, current_json(kind, id), {}, *c_.base));
   }
 
   static std::vector<std::string> keys_of(const json& set) {
@@ -202,6 +216,26 @@ class Decider {
     for (auto& [name, v] : set.items())
       if (auto it = current.find(name); it != current.end()) was.emplace(name, *it);
     return was;
+  }
+
+  // What the fields of `set` are now (those the entity has).
+  json was_of(const std::string& kind, const std::string& id, const json& set) const {
+    json was = json::object();
+    for (auto& [name, v] : set.items())
+      if (json now = field_now(kind, id, name); !now.is_null()) was.emplace(name, std::move(now));
+    return was;
+  }
+
+  // The named fields as they would be after `set`: the entity's own where set leaves them.
+  json merged_fields(const std::string& kind, const std::string& id, const json& set,
+                     std::initializer_list<const char*> names) const {
+    json m = json::object();
+    for (const char* name : names) {
+      auto it = set.find(name);
+      json v = it != set.end() ? *it : field_now(kind, id, name);
+      if (!v.is_null()) m.emplace(name, std::move(v));
+    }
+    return m;
   }
 
   static json merged(const json& current, const json& set) {
@@ -241,7 +275,7 @@ class Decider {
     for (const char* list : {"items", "pledges"}) {
       if (!value.contains(list)) continue;
       bool items = std::string(list) == "items";
-      const auto& m = items ? s_.items : s_.pledges;
+      const EntityIndex& m = items ? static_cast<const EntityIndex&>(s_.items) : s_.pledges;
       for (size_t i = 0; i < value[list].size(); ++i)
         if (!m.count(value[list][i]))
           reject(Error::not_found(std::string("no ") + (items ? "item" : "pledge") + " '" +
@@ -304,19 +338,20 @@ class Decider {
   void update_entity(const std::string& kind, const std::vector<FieldSpec>& specs, const std::string& type) {
     std::string key = id_key(kind);
     std::string id = require_id(data(), key.c_str(), "/data");
-    const json& current = existing(kind, id, "/data/" + key);
+    existing(kind, id, "/data/" + key);
     json set = read_fields(data(), specs, fc_, false, key);
     require_nonempty(set);
     if (kind == "pledge") reset_cleared(set, pledge_defaults());
-    check_fields_fresh(kind, id, keys_of(set), current);
-    json next = merged(current, set);
+    check_fields_fresh(kind, id, keys_of(set));
     check_refs(set, "/data");
-    if (kind == "item" && (set.contains("start") || set.contains("end"))) check_item_times(next, "/data/end");
+    if (kind == "item" && (set.contains("start") || set.contains("end")))
+      check_item_times(merged_fields(kind, id, set, {"start", "end"}), "/data/end");
     if (kind == "pledge") {
+      json next = merged_fields(kind, id, set, {"sdgs", "targets"});
       if (set.contains("targets")) check_targets(next, "/data/targets");
       else check_targets(next, "/data/sdgs", false);
     }
-    emit(type, {{key, id}, {"set", set}, {"was", was_of(current, set)}});
+    emit(type, {{key, id}, {"set", set}, {"was", was_of(kind, id, set)}});
   }
 
   void remove_entity(const std::string& kind) {
@@ -324,27 +359,28 @@ class Decider {
     std::string id = require_id(data(), key.c_str(), "/data");
     for (auto& [k, v] : data().items())
       if (k != key) reject(Error::invalid("unknown field '" + k + "'", "/data/" + k));
-    const json& current = existing(kind, id, "/data/" + key);
-    check_entity_fresh(kind, id, current);
+    existing(kind, id, "/data/" + key);
+    check_entity_fresh(kind, id);
     check_not_in_use(kind, id, "/data/" + key);
-    json was = current;
+    json was = current_json(kind, id);
     was.erase("id");
     emit(removed_type(kind), {{key, id}, {"was", was}});
   }
 
   void check_not_in_use(const std::string& kind, const std::string& id, const std::string& path) {
     if (kind == "venue")
-      for (const auto& [iid, item] : s_.items)
-        if (item.value("venue", json()) == id)
+      for (const auto& [iid, r] : s_.items)
+        if (r->value.venue == id)
           reject(Error::conflict("venue '" + id + "' is used by item '" + iid + "'; move or remove that item first", path));
     if (kind == "person")
-      for (const auto& [iid, item] : s_.items)
-        for (auto& p : item["speakers"])
-          if (p == id)
-            reject(Error::conflict("person '" + id + "' speaks at item '" + iid + "'; unassign them first", path));
+      for (const auto& [iid, r] : s_.items)
+        if (r->value.speakers)
+          for (auto& p : *r->value.speakers)
+            if (p == id)
+              reject(Error::conflict("person '" + id + "' speaks at item '" + iid + "'; unassign them first", path));
     if (kind == "item")
-      for (const auto& [pid, pledge] : s_.pledges)
-        if (pledge.value("item", json()) == id)
+      for (const auto& [pid, r] : s_.pledges)
+        if (r->value.item == id)
           reject(Error::conflict("item '" + id + "' is linked to pledge '" + pid + "'; unlink it first", path));
   }
 
@@ -368,9 +404,9 @@ class Decider {
     json set = read_fields(data(), kPlanFields, fc_, false);
     require_nonempty(set);
     reset_cleared(set, {{"language", "lv"}, {"priority_sdgs", json::array()}});
-    check_fields_fresh("plan", "", keys_of(set), s_.plan);
-    check_plan_dates(merged(s_.plan, set));
-    emit("PlanUpdated", {{"set", set}, {"was", was_of(s_.plan, set)}});
+    check_fields_fresh("plan", "", keys_of(set));
+    check_plan_dates(merged_fields("plan", "", set, {"start_date", "end_date"}));
+    emit("PlanUpdated", {{"set", set}, {"was", was_of("plan", "", set)}});
   }
 
   void set_day() {
@@ -380,29 +416,25 @@ class Decider {
     std::string date = *it;
     json set = read_fields(data(), kDayFields, fc_, false, "date");
     require_nonempty(set);
-    auto d = s_.days.find(date);
-    json current = d == s_.days.end() ? json::object() : d->second;
-    check_fields_fresh("day", date, keys_of(set), current);
-    emit("DaySet", {{"date", date}, {"set", set}, {"was", was_of(current, set)}});
+    check_fields_fresh("day", date, keys_of(set));
+    emit("DaySet", {{"date", date}, {"set", set}, {"was", was_of("day", date, set)}});
   }
 
   void reschedule_item() {
     std::string id = require_id(data(), "item", "/data");
-    const json& current = existing("item", id, "/data/item");
+    existing("item", id, "/data/item");
     json set = read_fields(data(), kRescheduleFields, fc_, false, "item");
     if (set.empty()) reject(Error::invalid("give a new start, end, or both", "/data/start"));
     for (auto& [k, v] : set.items())
       if (v.is_null()) reject(Error::invalid("'" + k + "' cannot be cleared", "/data/" + k));
-    check_fields_fresh("item", id, keys_of(set), current);
-    auto start = set.find("start"), end = set.find("end");
-    check_item_times(start != set.end() ? *start : current["start"], end != set.end() ? *end : current["end"],
-                     end != set.end() ? "/data/end" : "/data/start");
-    emit("ItemRescheduled", {{"item", id}, {"set", set}, {"was", was_of(current, set)}});
+    check_fields_fresh("item", id, keys_of(set));
+    check_item_times(merged_fields("item", id, set, {"start", "end"}), set.contains("end") ? "/data/end" : "/data/start");
+    emit("ItemRescheduled", {{"item", id}, {"set", set}, {"was", was_of("item", id, set)}});
   }
 
   void item_field_command(const char* type, const std::vector<FieldSpec>& specs, bool all_required) {
     std::string id = require_id(data(), "item", "/data");
-    const json& current = existing("item", id, "/data/item");
+    existing("item", id, "/data/item");
     json set = read_fields(data(), specs, fc_, false, "item");
     if (all_required)
       for (auto& f : specs)
@@ -413,9 +445,9 @@ class Decider {
       if (all_required && v.is_null() && k != "venue") reject(Error::invalid("'" + k + "' cannot be cleared", "/data/" + k));
     reset_cleared(set, item_defaults());
     require_nonempty(set);
-    check_fields_fresh("item", id, keys_of(set), current);
+    check_fields_fresh("item", id, keys_of(set));
     check_refs(set, "/data");
-    emit(type, {{"item", id}, {"set", set}, {"was", was_of(current, set)}});
+    emit(type, {{"item", id}, {"set", set}, {"was", was_of("item", id, set)}});
   }
 
   void speaker(bool assign) {
@@ -423,9 +455,9 @@ class Decider {
     std::string person = require_id(data(), "person", "/data");
     for (auto& [k, v] : data().items())
       if (k != "item" && k != "person") reject(Error::invalid("unknown field '" + k + "'", "/data/" + k));
-    const json& current = existing("item", item, "/data/item");
-    check_fields_fresh("item", item, {"speakers/" + person}, current);
-    bool assigned = std::find(current["speakers"].begin(), current["speakers"].end(), person) != current["speakers"].end();
+    existing("item", item, "/data/item");
+    check_fields_fresh("item", item, {"speakers/" + person});
+    bool assigned = speaks(item, person);
     if (assign) {
       if (!s_.people.count(person)) reject(Error::not_found("no person '" + person + "' in this plan", "/data/person"));
       if (assigned) reject(Error::conflict("'" + person + "' already speaks at '" + item + "'", "/data/person"));
@@ -437,7 +469,7 @@ class Decider {
 
   void set_pledge_status() {
     std::string id = require_id(data(), "pledge", "/data");
-    const json& current = existing("pledge", id, "/data/pledge");
+    existing("pledge", id, "/data/pledge");
     static const std::vector<FieldSpec> specs = {{"status", FieldType::choice, true, 0, kPledgeStatuses},
                                                  {"note", FieldType::multiline, false, 1000}};
     json fields = read_fields(data(), specs, fc_, true, "pledge");
@@ -445,22 +477,22 @@ class Decider {
     if (fields["status"] == "fulfilled") set["progress"] = 100;
     // Every field it sets, progress included when fulfilled: a progress report after the
     // base is not silently overwritten by 100.
-    check_fields_fresh("pledge", id, keys_of(set), current, "/data/status");
-    emit("PledgeStatusSet", {{"pledge", id}, {"set", set}, {"was", was_of(current, set)}});
+    check_fields_fresh("pledge", id, keys_of(set), "/data/status");
+    emit("PledgeStatusSet", {{"pledge", id}, {"set", set}, {"was", was_of("pledge", id, set)}});
   }
 
   void report_pledge_progress() {
     std::string id = require_id(data(), "pledge", "/data");
-    const json& current = existing("pledge", id, "/data/pledge");
+    existing("pledge", id, "/data/pledge");
     static const std::vector<FieldSpec> specs = {{"percent", FieldType::percent, true},
                                                  {"note", FieldType::multiline, false, 1000}};
     json fields = read_fields(data(), specs, fc_, true, "pledge");
-    if (current.value("status", "") == "withdrawn")
+    if (s_.pledges.find(id)->status == "withdrawn")
       reject(Error::conflict("pledge '" + id + "' was withdrawn; set its status first", "/data/pledge"));
-    check_fields_fresh("pledge", id, {"progress"}, current, "/data/percent");
+    check_fields_fresh("pledge", id, {"progress"}, "/data/percent");
     json set = {{"progress", fields["percent"]}};
     emit("PledgeProgressReported",
-         {{"pledge", id}, {"set", set}, {"was", was_of(current, set)}, {"note", fields.value("note", "")}});
+         {{"pledge", id}, {"set", set}, {"was", was_of("pledge", id, set)}, {"note", fields.value("note", "")}});
   }
 
   void publish_release() {
@@ -472,8 +504,13 @@ class Decider {
     bool numeric = std::all_of(name.begin(), name.end(), [](char c) { return c >= '0' && c <= '9'; });
     if (numeric) reject(Error::invalid("a release name is not a bare number (those are revisions)", "/data/name"));
     for (auto& r : s_.releases)
-      if (r["name"] == name) reject(Error::conflict("release '" + name + "' already exists", "/data/name"));
+      if (r.name == name) reject(Error::conflict("release '" + name + "' already exists", "/data/name"));
     emit("ReleasePublished", {{"name", name}, {"note", fields.value("note", "")}});
+  }
+
+  bool speaks(const std::string& item, const std::string& person) const {
+    const Item* i = s_.items.find(item);
+    return i && i->speakers && std::find(i->speakers->begin(), i->speakers->end(), person) != i->speakers->end();
   }
 
   void revert();
@@ -519,16 +556,14 @@ void Decider::revert() {
   };
   switch (t->shape) {
     case Shape::added: {
-      auto& m = entities(kind);
-      auto cur = m.find(id);
-      if (cur == m.end())
+      if (!entities(kind).count(id))
         reject(Error::conflict(kind + " '" + id + "' no longer exists", "/data/revision"));
+      json was = current_json(kind, id);
       if (s_.touched_rev(kind, id) > rev)
         reject(conflict_error(kind + " '" + id + "' changed after revision " + std::to_string(rev) +
                                   "; revert those changes first",
-                              "/data/revision", kind, id, cur->second, {}, rev));
+                              "/data/revision", kind, id, was, {}, rev));
       check_not_in_use(kind, id, "/data/revision");
-      json was = cur->second;
       was.erase("id");
       emit(removed_type(kind), {{key, id}, {"was", was}, {"reverts", rev}});
       break;
@@ -542,18 +577,9 @@ void Decider::revert() {
       break;
     }
     case Shape::changed: {
-      json current;
-      if (kind == "plan") {
-        current = s_.plan;
-      } else if (kind == "day") {
-        auto d = s_.days.find(id);
-        current = d == s_.days.end() ? json::object() : d->second;
-      } else {
-        auto& m = entities(kind);
-        auto cur = m.find(id);
-        if (cur == m.end()) reject(Error::conflict(kind + " '" + id + "' no longer exists", "/data/revision"));
-        current = cur->second;
-      }
+      if (kind != "plan" && kind != "day" && !entities(kind).count(id))
+        reject(Error::conflict(kind + " '" + id + "' no longer exists", "/data/revision"));
+      json current = current_json(kind, id);
       json set = json::object();
       for (auto& [f, v] : e.data["set"].items()) set[f] = e.data["was"].contains(f) ? e.data["was"][f] : json();
       conflict_later(keys_of(set), current);
@@ -569,11 +595,9 @@ void Decider::revert() {
     }
     case Shape::speaker: {
       std::string person = e.data["person"];
-      auto cur = s_.items.find(id);
-      if (cur == s_.items.end()) reject(Error::conflict("item '" + id + "' no longer exists", "/data/revision"));
-      conflict_later({"speakers/" + person}, cur->second);
-      bool assigned = std::find(cur->second["speakers"].begin(), cur->second["speakers"].end(), person) !=
-                      cur->second["speakers"].end();
+      if (!s_.items.count(id)) reject(Error::conflict("item '" + id + "' no longer exists", "/data/revision"));
+      conflict_later({"speakers/" + person}, s_.items.to_json(id));
+      bool assigned = speaks(id, person);
       bool undo_assign = e.type == "SpeakerAssigned";
       if (undo_assign != assigned)
         reject(Error::conflict("the speaker was changed since", "/data/revision"));

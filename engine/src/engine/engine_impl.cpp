@@ -714,7 +714,7 @@ std::vector<PlanSummary> EngineImpl::plans() {
   for (auto& h : handles) {
     std::lock_guard lock(h->mu);
     if (h->state->revision == 0) continue;
-    out.push_back({h->id, h->state->plan.value("title", ""), h->state->revision});
+    out.push_back({h->id, h->state->plan.value.title.value_or(""), h->state->revision});
   }
   return out;
 }
@@ -822,7 +822,7 @@ Result<uint64_t> EngineImpl::resolve_point(const std::string& plan, const PlanSt
   (void)plan;
   if (point.empty()) {
     if (!is_from) return now.revision;
-    return now.releases.empty() ? uint64_t(0) : now.releases.back()["revision"].get<uint64_t>();
+    return now.releases.empty() ? uint64_t(0) : now.releases.back().revision;
   }
   bool numeric = std::all_of(point.begin(), point.end(), [](char c) { return c >= '0' && c <= '9'; });
   if (numeric && point.size() < 19) {
@@ -831,7 +831,7 @@ Result<uint64_t> EngineImpl::resolve_point(const std::string& plan, const PlanSt
     return r;
   }
   for (auto& r : now.releases)
-    if (r["name"] == point) return r["revision"].get<uint64_t>();
+    if (r.name == point) return r.revision;
   return Error::not_found("no release or revision '" + point + "'", is_from ? "/from" : "/to");
 }
 

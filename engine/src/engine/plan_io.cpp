@@ -186,10 +186,10 @@ CommandOutcome Engine::import_plan(const std::string& export_json, const std::st
 Result<std::string> EngineImpl::export_unguarded(const std::string& plan) {
   auto state = current_state(plan);
   if (!state) return Error::not_found("no plan '" + plan + "'");
-  auto strip = [](const EntityMap& m, std::initializer_list<const char*> drop) {
+  auto strip = [](const EntityIndex& m, std::initializer_list<const char*> drop) {
     json a = json::array();
-    for (const auto& [id, e] : m) {
-      json x = e;
+    for (auto& [id, e] : m.all_json()) {
+      json x = std::move(e);
       for (auto* d : drop) x.erase(d);
       a.push_back(std::move(x));
     }
@@ -197,12 +197,12 @@ Result<std::string> EngineImpl::export_unguarded(const std::string& plan) {
   };
   json days = json::array();
   for (auto& [date, d] : state->days) {
-    json x = d;
+    json x = entity_json(d.value);
     x["date"] = date;
     days.push_back(std::move(x));
   }
   json releases = json::array();
-  for (auto& r : state->releases) releases.push_back({{"name", r["name"]}, {"note", r["note"]}});
+  for (auto& r : state->releases) releases.push_back({{"name", r.name}, {"note", r.note}});
   auto evs = read_events(plan, 0, state->revision, false);
   if (!evs.ok()) return evs.error();
   json events = json::array();
@@ -213,7 +213,7 @@ Result<std::string> EngineImpl::export_unguarded(const std::string& plan) {
   }
   json doc = {{"format", "kartiba-export"},
               {"version", 1},
-              {"plan", state->plan},
+              {"plan", state->plan_json()},
               {"revision", state->revision},
               {"days", days},
               {"venues", strip(state->venues, {})},

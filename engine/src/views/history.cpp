@@ -16,9 +16,18 @@ struct Words {
 
 std::string quoted(const std::string& s) { return "'" + s + "'"; }
 
-std::string name_in(const EntityMap& m, const json& fallback_value, const std::string& id) {
-  auto it = m.find(id);
-  const json& e = it != m.end() ? it->second : fallback_value;
+// The entity's title or name as the state has it, else as the event's value or "was" has it,
+// else its id.
+std::string name_in(const EntityIndex& m, const json& fallback_value, const std::string& id) {
+  if (m.count(id)) {
+    std::string name = m.display_name(id);
+    if (!name.empty()) return name;
+    json e = m.to_json(id);
+    if (e.contains("title")) return e["title"];
+    if (e.contains("name")) return e["name"];
+    return id;
+  }
+  const json& e = fallback_value;
   if (e.is_object()) {
     if (e.contains("title")) return e["title"];
     if (e.contains("name")) return e["name"];
@@ -99,7 +108,6 @@ std::string history_sentence(const PlanState& s, const Event& e, const std::stri
     t = a + w.pick(" ieplānoja ", " scheduled ") + quoted(v.value("title", "")) + " " + when(v["start"], w) + "–" +
         clock_of(v["end"].value("local", ""));
   } else if (type == "ItemRescheduled") {
-    auto it = s.items.find(d["item"]);
     const json& set = d["set"];
     const json& was = d["was"];
     std::string from = was.contains("start") ? clock_of(was["start"]["local"]) : "";
@@ -119,7 +127,6 @@ std::string history_sentence(const PlanState& s, const Event& e, const std::stri
     } else {
       t = a + w.pick(" pārcēla ", " moved ") + item_name() + w.pick(" no ", " from ") + from + w.pick(" uz ", " to ") + to;
     }
-    (void)it;
   } else if (type == "ItemEdited") {
     t = a + w.pick(" laboja ", " edited ") + item_name() + " (" + field_list(d["set"]) + ")";
   } else if (type == "ItemVenueSet") {
@@ -205,13 +212,18 @@ json changelog(const PlanState& a, const PlanState& b) {
     for (const auto& [id, ea] : ma)
       if (!mb.count(id)) out["removed"].push_back({{"kind", kind}, {"id", id}, {"title", title(ea)}});
   };
-  diff_kind("item", a.items, b.items);
-  diff_kind("venue", a.venues, b.venues);
-  diff_kind("person", a.people, b.people);
-  diff_kind("pledge", a.pledges, b.pledges);
-  diff_kind("decision", a.decisions, b.decisions);
-  diff_kind("day", a.days, b.days);
-  std::map<std::string, json> pa{{"plan", a.plan}}, pb{{"plan", b.plan}};
+  diff_kind("item", a.items.all_json(), b.items.all_json());
+  diff_kind("venue", a.venues.all_json(), b.venues.all_json());
+  diff_kind("person", a.people.all_json(), b.people.all_json());
+  diff_kind("pledge", a.pledges.all_json(), b.pledges.all_json());
+  diff_kind("decision", a.decisions.all_json(), b.decisions.all_json());
+  auto days_json = [](const PlanState& s) {
+    std::map<std::string, json> out;
+    for (auto& [date, r] : s.days) out.emplace(date, entity_json(r.value));
+    return out;
+  };
+  diff_kind("day", days_json(a), days_json(b));
+  std::map<std::string, json> pa{{"plan", a.plan_json()}}, pb{{"plan", b.plan_json()}};
   diff_kind("plan", pa, pb);
   return out;
 }

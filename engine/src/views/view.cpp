@@ -17,20 +17,20 @@ std::string item_day(const json& item) {
 
 namespace {
 
+const std::vector<std::string> kNoIds;
+
 struct Ordered {
   const std::string* id;
-  const json* item;
+  const Item* item;
   int64_t start, end;
 };
 
 std::vector<Ordered> ordered_items(const PlanState& s) {
   std::vector<Ordered> v;
   v.reserve(s.items.size());
-  for (const auto& [id, item] : s.items) {
-    auto t = s.times.find(id);
-    int64_t start = t == s.times.end() ? 0 : t->second.start_s;
-    int64_t end = t == s.times.end() ? 0 : t->second.end_s;
-    v.push_back({&id, &item, start, end});
+  for (const auto& [id, r] : s.items) {
+    const Item& item = r->value;
+    v.push_back({&id, &item, item.start ? item.start->utc_s : 0, item.end ? item.end->utc_s : 0});
   }
   std::sort(v.begin(), v.end(), [](const Ordered& a, const Ordered& b) {
     if (a.start != b.start) return a.start < b.start;
@@ -40,14 +40,17 @@ std::vector<Ordered> ordered_items(const PlanState& s) {
   return v;
 }
 
-std::string title_of(const json& e) { return e.value("title", e.value("name", std::string())); }
+std::string item_day(const Item& item) {
+  return item.start ? item.start->local.substr(0, 10) : std::string();
+}
 
 }  // namespace
 
 json render_items(const PlanState& s) {
   json out = json::array();
   for (auto& o : ordered_items(s)) {
-    json item = *o.item;
+    json item = entity_json(*o.item);
+    item["id"] = *o.id;
     item["start_utc"] = format_utc_seconds(o.start);
     item["end_utc"] = format_utc_seconds(o.end);
     item["duration_min"] = (o.end - o.start) / 60;
@@ -60,8 +63,8 @@ json render_items(const PlanState& s) {
 
 json render_days(const PlanState& s, const json& items) {
   std::map<std::string, json> days;
-  auto start = s.plan.value("start_date", std::string());
-  auto end = s.plan.value("end_date", std::string());
+  auto start = s.plan.value.start_date.value_or("");
+  auto end = s.plan.value.end_date.value_or("");
   if (!start.empty() && !end.empty() && start <= end) {
     // Walk the dates of the plan; at most a few years, so a simple loop is enough.
     auto ms = parse_rfc3339_ms(start + "T00:00:00Z");
@@ -74,8 +77,10 @@ json render_days(const PlanState& s, const json& items) {
   json out = json::array();
   for (auto& [date, _] : days) {
     json day = {{"date", date}, {"title", nullptr}, {"place", nullptr}, {"items", json::array()}};
-    if (auto it = s.days.find(date); it != s.days.end())
-      for (auto& [k, v] : it->second.items()) day[k] = v;
+    if (auto it = s.days.find(date); it != s.days.end()) {
+      const json fields = entity_json(it->second.value);
+      for (auto& [k, v] : fields.items()) day[k] = v;
+    }
     for (auto& item : items)
       if (item["day"] == date) day["items"].push_back(item["id"]);
     out.push_back(std::move(day));
@@ -88,40 +93,40 @@ json render_conflicts(const PlanState& s) {
   auto items = ordered_items(s);
   std::vector<Ordered> active;
   for (auto& o : items)
-    if (o.item->value("status", "") != "cancelled") active.push_back(o);
-  auto name_of = [&](const std::string& id) { return "'" + title_of(s.items.at(id)) + "'"; };
+    if (o.item->status.value_or("") != "cancelled") active.push_back(o);
+  auto name_of = [&](const std::string& id) { return "'" + s.items.display_name(id) + "'"; };
   for (size_t i = 0; i < active.size(); ++i) {
     for (size_t j = i + 1; j < active.size() && active[j].start < active[i].end; ++j) {
-      const json& a = *active[i].item;
-      const json& b = *active[j].item;
+      const Item& a = *active[i].item;
+      const Item& b = *active[j].item;
       const std::string& ia = *active[i].id;
       const std::string& ib = *active[j].id;
       json pair = json::array({ia, ib});
-      if (a.contains("venue") && a["venue"].is_string() && a["venue"] == b.value("venue", json())) {
-        std::string v = a["venue"];
-        std::string vname = s.venues.count(v) ? title_of(s.venues.at(v)) : v;
+      if (a.venue && a.venue == b.venue) {
+        const std::string& v = *a.venue;
+        std::string vname = s.venues.count(v) ? s.venues.display_name(v) : v;
         out.push_back({{"kind", "room"}, {"items", pair}, {"venue", v},
                        {"message", {{"en", name_of(ia) + " and " + name_of(ib) + " both use " + vname + " at the same time"},
                                     {"lv", name_of(ia) + " un " + name_of(ib) + " vienlaikus izmanto " + vname}}}});
       }
-      for (auto& p : a["speakers"]) {
-        if (std::find(b["speakers"].begin(), b["speakers"].end(), p) == b["speakers"].end()) continue;
-        std::string pid = p;
-        std::string pname = s.people.count(pid) ? title_of(s.people.at(pid)) : pid;
+      for (auto& pid : a.speakers ? *a.speakers : kNoIds) {
+        const auto& bs = b.speakers ? *b.speakers : kNoIds;
+        if (std::find(bs.begin(), bs.end(), pid) == bs.end()) continue;
+        std::string pname = s.people.count(pid) ? s.people.display_name(pid) : pid;
         out.push_back({{"kind", "speaker"}, {"items", pair}, {"person", pid},
                        {"message", {{"en", pname + " speaks at " + name_of(ia) + " and " + name_of(ib) + " at the same time"},
                                     {"lv", pname + " vienlaikus uzstājas " + name_of(ia) + " un " + name_of(ib)}}}});
       }
-      std::string track = a.value("track", "");
-      if (!track.empty() && track == b.value("track", "")) {
+      std::string track = a.track.value_or("");
+      if (!track.empty() && track == b.track.value_or("")) {
         out.push_back({{"kind", "track"}, {"items", pair}, {"track", track},
                        {"message", {{"en", name_of(ia) + " and " + name_of(ib) + " overlap in track " + track},
                                     {"lv", name_of(ia) + " un " + name_of(ib) + " pārklājas plūsmā " + track}}}});
       }
     }
   }
-  auto start = s.plan.value("start_date", std::string());
-  auto end = s.plan.value("end_date", std::string());
+  auto start = s.plan.value.start_date.value_or("");
+  auto end = s.plan.value.end_date.value_or("");
   for (auto& o : active) {
     std::string day = item_day(*o.item);
     if ((!start.empty() && day < start) || (!end.empty() && day > end))
@@ -135,23 +140,25 @@ json render_conflicts(const PlanState& s) {
 json render_pledge_board(const PlanState& s) {
   json by_status = {{"proposed", json::array()}, {"committed", json::array()}, {"in-progress", json::array()},
                     {"fulfilled", json::array()}, {"withdrawn", json::array()}};
-  std::map<std::string, std::vector<const json*>> by_muni;
+  std::map<std::string, std::vector<std::pair<const std::string*, const Pledge*>>> by_muni;
   json by_sdg = json::object();
-  for (const auto& [id, p] : s.pledges) {
-    by_status[p.value("status", "proposed")].push_back(id);
-    by_muni[p["by"].value("municipality", "")].push_back(&p);
-    for (auto& g : p["sdgs"]) by_sdg[std::to_string(g.get<int>())].push_back(id);
+  for (const auto& [id, r] : s.pledges) {
+    const Pledge& p = r->value;
+    by_status[p.status.value_or("proposed")].push_back(id);
+    by_muni[p.by ? p.by->municipality : std::string()].push_back({&id, &p});
+    if (p.sdgs)
+      for (int g : *p.sdgs) by_sdg[std::to_string(g)].push_back(id);
   }
   json munis = json::array();
   for (auto& [m, list] : by_muni) {
     json ids = json::array();
     int sum = 0, counted = 0, fulfilled = 0;
-    for (auto* p : list) {
-      ids.push_back((*p)["id"]);
-      if (p->value("status", "") == "withdrawn") continue;
-      sum += p->value("progress", 0);
+    for (auto& [id, p] : list) {
+      ids.push_back(*id);
+      if (p->status == "withdrawn") continue;
+      sum += int(p->progress.value_or(0));
       ++counted;
-      if (p->value("status", "") == "fulfilled") ++fulfilled;
+      if (p->status == "fulfilled") ++fulfilled;
     }
     munis.push_back({{"municipality", m}, {"pledges", ids}, {"count", list.size()},
                      {"progress", counted ? (sum + counted / 2) / counted : 0}, {"fulfilled", fulfilled}});
@@ -161,19 +168,21 @@ json render_pledge_board(const PlanState& s) {
 
 json render_sdg_coverage(const PlanState& s) {
   std::set<int> priority;
-  if (s.plan.contains("priority_sdgs"))
-    for (auto& g : s.plan["priority_sdgs"]) priority.insert(g.get<int>());
+  if (s.plan.value.priority_sdgs)
+    for (int g : *s.plan.value.priority_sdgs) priority.insert(g);
   json out = json::array();
   const json& goals = sdg_goals();
   for (int g = 1; g <= 17; ++g) {
     const json& ref = goals[std::to_string(g)];
     json items = json::array(), pledges = json::array();
-    for (const auto& [id, item] : s.items)
-      for (auto& x : item["sdgs"])
-        if (x == g) items.push_back(id);
-    for (const auto& [id, p] : s.pledges)
-      for (auto& x : p["sdgs"])
-        if (x == g) pledges.push_back(id);
+    for (const auto& [id, r] : s.items)
+      if (r->value.sdgs)
+        for (int x : *r->value.sdgs)
+          if (x == g) items.push_back(id);
+    for (const auto& [id, r] : s.pledges)
+      if (r->value.sdgs)
+        for (int x : *r->value.sdgs)
+          if (x == g) pledges.push_back(id);
     out.push_back({{"goal", g}, {"name", {{"en", ref["en"]}, {"lv", ref["lv"]}}}, {"colour", ref["colour"]},
                    {"priority", priority.count(g) > 0}, {"items", items}, {"pledges", pledges}});
   }
@@ -181,15 +190,19 @@ json render_sdg_coverage(const PlanState& s) {
 }
 
 json render_view(const PlanState& s) {
-  json v = s.plan;
+  json v = s.plan_json();
   v["revision"] = s.revision;
   v["updated_at"] = format_utc_ms(s.updated_ms);
   json items = render_items(s);
   v["days"] = render_days(s, items);
   v["items"] = std::move(items);
-  auto list = [](const EntityMap& m) {
+  auto list = [](const auto& table) {
     json a = json::array();
-    for (const auto& [id, e] : m) a.push_back(e);
+    for (const auto& [id, r] : table) {
+      json e = entity_json(r->value);
+      e["id"] = id;
+      a.push_back(std::move(e));
+    }
     return a;
   };
   v["venues"] = list(s.venues);
@@ -200,7 +213,7 @@ json render_view(const PlanState& s) {
   std::sort(decisions.begin(), decisions.end(),
             [](const json& a, const json& b) { return a["revision"].get<uint64_t>() < b["revision"].get<uint64_t>(); });
   v["decisions"] = std::move(decisions);
-  v["releases"] = s.releases;
+  v["releases"] = s.releases;  // to_json(Release)
   v["conflicts"] = render_conflicts(s);
   v["sdg_coverage"] = render_sdg_coverage(s);
   return v;
