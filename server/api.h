@@ -34,6 +34,10 @@ void offload(ApiCall call, std::function<HttpResponse(ApiCall&)> job);
 void handle_tokens(ApiCall call);
 // /api/plans…
 void handle_plans(ApiCall call);
+// /api/plans/{plan}/links… (api_links.cpp)
+void handle_links(ApiCall call, std::string plan);
+// /l/{secret}…: a public link's page or calendar, without a token (api_links.cpp).
+void serve_link(std::shared_ptr<App> app, HttpRequest request, const std::string& path, Respond respond);
 
 inline HttpResponse error_response(const Error& e) { return HttpResponse::error(e); }
 

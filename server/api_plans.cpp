@@ -223,6 +223,9 @@ void plan_endpoint(ApiCall call) {
     call.respond(error_response(Error::forbidden("this token may not read plan " + plan)));
     return;
   }
+  if (call.parts.size() >= 4 && call.parts.size() <= 5 && call.parts[3] == "links") {
+    return handle_links(std::move(call), plan);
+  }
   if (call.parts.size() == 3) {
     if (get) return get_view(std::move(call), plan);
   } else if (call.parts.size() == 4) {

@@ -13,7 +13,9 @@
 #include "config.h"
 #include "kartiba/engine.h"
 #include "connections.h"
+#include "derived_feeds.h"
 #include "hub.h"
+#include "links.h"
 #include "metrics.h"
 #include "rate_limiter.h"
 #include "tokens.h"
@@ -30,6 +32,8 @@ struct App {
   std::string web_dir;                  // resolved web asset directory ("" = none found)
   std::unique_ptr<Engine> engine;
   std::unique_ptr<TokenStore> tokens;
+  std::unique_ptr<LinkStore> links;
+  std::unique_ptr<DerivedFeeds> derived;  // stopped before the engine goes
   std::unique_ptr<RateLimiter> limiter;
   std::unique_ptr<WorkPool> work;
   Hub hub;

@@ -51,6 +51,9 @@ struct Config {
   int ws_send_buffer = 0;
   // --max-pending-work: queued read jobs before new ones get 503.
   size_t max_pending_work = 1024;
+  // --link-viewers-max: live viewers over all public dashboard links; --link-viewers-per-link.
+  size_t link_viewers_max = 10000;
+  size_t link_viewers_per_link = 2000;
 };
 
 }  // namespace kartiba::server

@@ -124,6 +124,12 @@ int main(int argc, char** argv) {
   cli.add_option("--max-pending-work", cfg.max_pending_work, "queued heavy reads before new ones get 503")
       ->check(CLI::Range(size_t{1}, size_t{1} << 24))
       ->capture_default_str();
+  cli.add_option("--link-viewers-max", cfg.link_viewers_max, "live viewers over all public dashboard links")
+      ->check(CLI::Range(size_t{0}, size_t{1} << 24))
+      ->capture_default_str();
+  cli.add_option("--link-viewers-per-link", cfg.link_viewers_per_link, "live viewers of one public dashboard link")
+      ->check(CLI::Range(size_t{0}, size_t{1} << 24))
+      ->capture_default_str();
   CLI11_PARSE(cli, argc, argv);
 
   auto hp = parse_listen(listen);
@@ -180,6 +186,14 @@ int main(int argc, char** argv) {
     std::cerr << "kartiba-server: " << st.error().message() << "\n";
     return 1;
   }
+  app->links = std::make_unique<LinkStore>(*app->engine, cfg.link_viewers_max, cfg.link_viewers_per_link);
+  if (Status st = app->links->load(); !st.ok()) {
+    std::cerr << "kartiba-server: " << st.error().message() << "\n";
+    return 1;
+  }
+  app->metrics.link_viewers_limit = static_cast<int64_t>(cfg.link_viewers_max);
+  app->metrics.link_viewers_per_link_limit = static_cast<int64_t>(cfg.link_viewers_per_link);
+  app->derived = std::make_unique<DerivedFeeds>(*app->engine, app->metrics);
   auto admin = bootstrap_admin(*app);
   if (!admin.ok()) {
     std::cerr << "kartiba-server: " << admin.error().message() << "\n";
@@ -248,6 +262,7 @@ int main(int argc, char** argv) {
   listener.reset();
   signals.reset();
   ioc_owner.reset();     // sessions and their subscriptions end here
+  app->derived->stop();  // its subscriptions end before the engine
   app->engine.reset();   // flushes and closes the log
   log::info("stopped");
   return 0;

@@ -112,6 +112,22 @@ std::string Metrics::render(const EngineStats& engine) const {
   gauge("kartiba_websocket_overflow_closes_total",
         "WebSocket sessions closed because their write queue passed the hard limit.", "counter",
         static_cast<int64_t>(ws_closed_overflow_total.load()));
+  gauge("kartiba_derived_feeds", "Plans whose derived parts are followed for subscribers.", "gauge",
+        derived_feeds.load());
+  gauge("kartiba_derived_renders_total", "Renders of a plan's derived parts, each encoded once.", "counter",
+        static_cast<int64_t>(derived_renders_total.load()));
+  gauge("kartiba_derived_deltas_total", "Renders that also had a delta frame smaller than the full one.",
+        "counter", static_cast<int64_t>(derived_deltas_total.load()));
+  gauge("kartiba_derived_render_microseconds_total", "Wall time spent rendering and encoding derived parts.",
+        "counter", static_cast<int64_t>(derived_render_us_total.load()));
+  gauge("kartiba_link_viewers", "Live sessions opened through public dashboard links.", "gauge",
+        link_viewers.load());
+  gauge("kartiba_link_viewers_limit", "Most link viewers at once over all links (--link-viewers-max).",
+        "gauge", link_viewers_limit);
+  gauge("kartiba_link_viewers_per_link_limit", "Most viewers of one link at once (--link-viewers-per-link).",
+        "gauge", link_viewers_per_link_limit);
+  gauge("kartiba_link_viewers_refused_total", "Link viewers turned away at a cap.", "counter",
+        static_cast<int64_t>(link_viewers_refused_total.load()));
   gauge("kartiba_events_appended_total", "Events appended to plan logs.", "counter",
         static_cast<int64_t>(engine.events_appended));
   gauge("kartiba_commits_total", "Synced group-commit writes.", "counter",

@@ -57,6 +57,16 @@ class Metrics {
   ShardedGauge ws_queued_bytes;                          // all sessions' write queues
   std::atomic<int64_t> ws_queued_event_bytes_peak{0};    // one session's event frames, at most
   std::atomic<uint64_t> connections_rejected_total{0};
+  // Derived frames (derived_feeds.h): renders made, of which with a delta, CPU spent on them.
+  std::atomic<int64_t> derived_feeds{0};
+  std::atomic<uint64_t> derived_renders_total{0};
+  std::atomic<uint64_t> derived_deltas_total{0};
+  std::atomic<uint64_t> derived_render_us_total{0};
+  // Public dashboard links (links.h): viewers now, turned away at a cap, and the caps.
+  std::atomic<int64_t> link_viewers{0};
+  std::atomic<uint64_t> link_viewers_refused_total{0};
+  int64_t link_viewers_limit = 0;           // set once at start
+  int64_t link_viewers_per_link_limit = 0;  // set once at start
 
   std::string render(const EngineStats& engine) const;
 

@@ -105,6 +105,7 @@ void route(std::shared_ptr<App> app, HttpRequest request, Respond respond) {
     respond(error_response(Error::not_found("no such endpoint: " + request.method + " " + path)));
     return;
   }
+  if (path.rfind("/l/", 0) == 0) return serve_link(std::move(app), std::move(request), path, std::move(respond));
   // Static files are small; reading one is done on the work pool all the same.
   auto web_dir = app->web_dir;
   auto* pool = app->work.get();

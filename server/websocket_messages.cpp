@@ -114,6 +114,9 @@ void WebSocketSession::handle_message(const std::string& text) {
 
 void WebSocketSession::on_auth(const nlohmann::json& msg) {
   if (who_) return send_error(Error::invalid("already authenticated"));
+  if (auto link = msg.find("link"); link != msg.end() && link->is_string() && !msg.contains("token")) {
+    return on_link_auth(link->get<std::string>());
+  }
   auto it = msg.find("token");
   if (it == msg.end() || !it->is_string()) return send_error(Error::invalid("token is required", "/token"));
   PrincipalPtr who = app_->tokens->authenticate(it->get<std::string>());
@@ -136,6 +139,40 @@ void WebSocketSession::on_auth(const nlohmann::json& msg) {
   send(welcome.dump());
 }
 
+void WebSocketSession::on_link_auth(const std::string& secret) {
+  auto link = app_->links->find(secret);
+  if (!link || link->kind != "dashboard") {
+    send_error(Error::unauthorized("unknown or revoked link"));
+    return close_after_flush({websocket::close_code::policy_error, "unauthorized"});
+  }
+  if (!app_->links->admit(link->id)) {
+    app_->metrics.link_viewers_refused_total.fetch_add(1);
+    send_error(Error::unavailable("this dashboard has as many viewers as it may have; try again later"));
+    return close_after_flush({websocket::close_code::try_again_later, "too many viewers"});
+  }
+  link_admitted_ = true;
+  app_->metrics.link_viewers.fetch_add(1);
+  link_ = *link;
+  // A read-only principal of the link's plan alone.
+  auto who = std::make_shared<Principal>();
+  who->id = link_peer_id(link->id);
+  who->name = link->name;
+  who->role = Role::viewer;
+  who->plans = {link->plan};
+  who_ = std::move(who);
+  beast::error_code ignored;
+  auth_timer_.cancel(ignored);
+  app_->hub.add_peer(who_->id, id_, weak_from_this());
+  // A revoke between find() and add_peer() would have missed this session.
+  if (!app_->links->is_active(link->id)) {
+    send_error(Error::unauthorized("link revoked"));
+    return close_after_flush({websocket::close_code::policy_error, "link revoked"});
+  }
+  log::info("websocket session " + std::to_string(id_) + " opened link=" + link->id + " plan=" + link->plan);
+  nlohmann::json welcome = {{"type", "welcome"}, {"actor", link->name}, {"role", "public"}, {"plan", link->plan}};
+  send(welcome.dump());
+}
+
 void WebSocketSession::on_subscribe(const nlohmann::json& msg) {
   auto plan = plan_of(msg);
   if (!plan.ok()) return send_error(plan.error());
@@ -151,6 +188,11 @@ void WebSocketSession::on_subscribe(const nlohmann::json& msg) {
   PlanState& st = plans_[*plan];
   st.generation = ++next_generation_;
   app_->metrics.ws_subscriptions.fetch_add(1);
+  // The plan's derived parts follow its events (derived_feeds.h); the latest render, if any,
+  // goes out once the client's events reach it.
+  if (auto latest = app_->derived->watch(*plan, id_, std::weak_ptr<DerivedPeer>(shared_from_this()))) {
+    st.pending_derived = std::move(latest);
+  }
   if (from) {
     st.sent_revision = *from;
     st.catching_up = true;
@@ -228,6 +270,7 @@ void WebSocketSession::on_catch_up_page(const std::string& plan, uint64_t genera
     batch->bytes += batch->frames.back()->size();
   }
   send_event_frames(st, std::move(batch), 0, /*paced=*/true);
+  flush_pending_derived(plan);
   if (state_ == State::open && queued_bytes_ < app_->config.ws_queue_bytes / 2) continue_catch_up(plan);
   // Otherwise on_write continues once the queue has drained.
 }
@@ -271,11 +314,48 @@ void WebSocketSession::on_snapshot(const std::string& plan, uint64_t generation,
   std::string frame = R"({"type":"snapshot","plan":)";
   frame += nlohmann::json(plan).dump();
   frame += R"(,"revision":)" + std::to_string(revision) + R"(,"view":)";
-  frame += view ? *view : std::string("null");
+  if (!view) {
+    frame += "null";
+  } else if (link_) {
+    frame += public_view(*view);
+  } else {
+    frame += *view;
+  }
   frame += '}';
   it->second.sent_revision = revision;
+  it->second.derived_revision = revision;  // the view holds its derived parts
   send(std::move(frame));
   join_presence(plan, it->second);
+  flush_pending_derived(plan);
+}
+
+void WebSocketSession::on_derived(const DerivedPtr& update) {
+  auto it = plans_.find(update->plan);
+  if (it == plans_.end()) return;
+  PlanState& st = it->second;
+  if (update->revision <= st.derived_revision) return;
+  if (st.pending_derived && st.pending_derived->revision >= update->revision) return;
+  st.pending_derived = update;
+  flush_pending_derived(update->plan);
+}
+
+void WebSocketSession::flush_pending_derived(const std::string& plan) {
+  auto it = plans_.find(plan);
+  if (it == plans_.end() || !it->second.pending_derived) return;
+  PlanState& st = it->second;
+  // Not before the snapshot, nor ahead of the events it describes.
+  if (st.sent_revision == 0 || st.pending_derived->revision > st.sent_revision) return;
+  DerivedPtr update = std::move(st.pending_derived);
+  st.pending_derived.reset();
+  if (update->revision <= st.derived_revision) return;
+  send_derived(st, update);
+}
+
+void WebSocketSession::send_derived(PlanState& st, const DerivedPtr& update) {
+  // The delta only when the client holds exactly what it patches; else the whole.
+  const bool delta = update->delta && st.derived_revision == update->base;
+  st.derived_revision = update->revision;
+  send(delta ? update->delta : update->full);
 }
 
 void WebSocketSession::on_events(uint64_t generation, std::shared_ptr<const EventBatch> batch) {
@@ -288,11 +368,13 @@ void WebSocketSession::on_events(uint64_t generation, std::shared_ptr<const Even
   while (first < events.size() && events[first]->revision <= it->second.sent_revision) ++first;
   if (first == events.size()) return;
   const bool catch_up = events[first]->revision <= it->second.catch_up_until;
+  const std::string plan = it->first;
   send_event_frames(it->second, std::move(batch), first, /*paced=*/catch_up);
+  flush_pending_derived(plan);  // the plan may have been dropped (lagging): looked up again
 }
 
 void WebSocketSession::join_presence(const std::string& plan, PlanState& state) {
-  if (state.joined || !who_) return;
+  if (state.joined || !who_ || link_) return;  // a public viewer is nobody's company
   state.joined = true;
   app_->hub.join(plan, id_, who_->name);
 }
@@ -303,6 +385,7 @@ void WebSocketSession::drop_plan(const std::string& plan) {
   if (it->second.subscription) it->second.subscription->cancel();
   if (it->second.joined) app_->hub.leave(plan, id_);
   plans_.erase(it);
+  app_->derived->unwatch(plan, id_);
   app_->metrics.ws_subscriptions.fetch_sub(1);
 }
 
@@ -339,6 +422,7 @@ void WebSocketSession::on_command(const nlohmann::json& msg) {
 void WebSocketSession::on_presence(const nlohmann::json& msg) {
   auto plan = plan_of(msg);
   if (!plan.ok()) return send_error(plan.error());
+  if (link_) return send_error(Error::forbidden("a public dashboard link is read-only"), *plan);
   std::string editing;
   if (auto it = msg.find("editing"); it != msg.end() && !it->is_null()) {
     if (!it->is_string() || (!it->get<std::string>().empty() && !valid_entity_id(it->get<std::string>()))) {

@@ -47,7 +47,12 @@ WebSocketSession::~WebSocketSession() {
   if (conn_id_) app_->connections.remove(conn_id_);
   // Subscriptions left (teardown not reached) end with their unique_ptrs; presence goes here.
   app_->metrics.ws_subscriptions.fetch_sub(static_cast<int64_t>(plans_.size()));
+  for (const auto& [plan, st] : plans_) app_->derived->unwatch(plan, id_);
   app_->hub.remove_peer(id_);
+  if (link_admitted_) {
+    app_->links->release(link_->id);
+    app_->metrics.link_viewers.fetch_sub(1);
+  }
 }
 
 void WebSocketSession::run(http::request<http::string_body> request) {
@@ -137,9 +142,14 @@ void WebSocketSession::post_frame(std::shared_ptr<const std::string> frame) {
 
 void WebSocketSession::post_revoked() {
   net::post(ws_.get_executor(), [self = shared_from_this()] {
-    self->send_error(Error::unauthorized("token revoked"));
-    self->close_after_flush({websocket::close_code::policy_error, "token revoked"});
+    const char* what = self->link_ ? "link revoked" : "token revoked";
+    self->send_error(Error::unauthorized(what));
+    self->close_after_flush({websocket::close_code::policy_error, what});
   });
+}
+
+void WebSocketSession::post_derived(DerivedPtr update) {
+  net::post(ws_.get_executor(), [self = shared_from_this(), update = std::move(update)] { self->on_derived(update); });
 }
 
 void WebSocketSession::post_shutdown() {
@@ -183,6 +193,25 @@ void WebSocketSession::send(std::shared_ptr<const std::string> text) {
 
 void WebSocketSession::send_event_frames(PlanState& st, std::shared_ptr<const EventBatch> batch, size_t first,
                                          bool paced) {
+  if (link_) {
+    // A public viewer gets an event's frame only when its type holds nothing private; any
+    // other event keeps its place in the order as a frame without data.
+    bool all_public = true;
+    for (size_t i = first; i < batch->events.size() && all_public; ++i) all_public = public_event_type(batch->events[i]->type);
+    if (!all_public) {
+      auto redacted = std::make_shared<EventBatch>(*batch);
+      for (size_t i = first; i < redacted->events.size(); ++i) {
+        const Event& e = *redacted->events[i];
+        if (public_event_type(e.type)) continue;
+        nlohmann::json frame = {{"type", "event"}, {"plan", e.plan},
+                                {"event", {{"plan", e.plan}, {"revision", e.revision}, {"type", "Withheld"}}}};
+        redacted->bytes -= redacted->frames[i]->size();
+        redacted->frames[i] = std::make_shared<const std::string>(frame.dump());
+        redacted->bytes += redacted->frames[i]->size();
+      }
+      batch = std::move(redacted);
+    }
+  }
   const size_t n = batch->events.size();
   if (state_ != State::open || first >= n) return;
   size_t bytes = batch->bytes;

@@ -26,8 +26,10 @@
 
 #include "beast.h"
 #include "connections.h"
+#include "derived_feeds.h"
 #include "hub.h"
 #include "kartiba/engine.h"
+#include "links.h"
 #include "tokens.h"
 #include "ws_stream.h"
 
@@ -37,6 +39,7 @@ struct App;
 
 class WebSocketSession : public std::enable_shared_from_this<WebSocketSession>,
                          public Peer,
+                         public DerivedPeer,
                          public Closable {
  public:
   WebSocketSession(tcp::socket&& socket, std::shared_ptr<App> app);
@@ -52,6 +55,8 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession>,
   void post_revoked() override;
   void post_shutdown() override;
   void post_close() override;
+  // DerivedPeer: a plan's derived parts were rendered; post to the strand.
+  void post_derived(DerivedPtr update) override;
 
   // From a plan subscription (engine threads): post to the strand.
   void deliver_snapshot(const std::string& plan, uint64_t generation, uint64_t revision,
@@ -83,6 +88,10 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession>,
     bool joined = false;               // present in the hub's presence list
     bool resume = false;               // subscribed with `from` (no snapshot)
     uint64_t catch_up_until = 0;       // the engine's catch-up ends here: not a lag
+    // Derived frames: the revision the client's derived parts are at (0: unknown, so the next
+    // frame is a full one), and a render that waits for its events to be queued first.
+    uint64_t derived_revision = 0;
+    DerivedPtr pending_derived;
   };
 
   // I/O: websocket_session.cpp
@@ -124,6 +133,11 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession>,
   void on_events(uint64_t generation, std::shared_ptr<const EventBatch> batch);
   void drop_plan(const std::string& plan);
   void join_presence(const std::string& plan, PlanState& state);
+  void on_derived(const DerivedPtr& update);
+  // Sends the pending render once the events it covers are queued.
+  void flush_pending_derived(const std::string& plan);
+  void send_derived(PlanState& st, const DerivedPtr& update);
+  void on_link_auth(const std::string& secret);
 
   websocket::stream<FrameStream> ws_;
   beast::flat_buffer buffer_;
@@ -132,6 +146,10 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession>,
   uint64_t conn_id_ = 0;
   net::steady_timer auth_timer_;
   PrincipalPtr who_;  // null until authenticated
+  // Set when the session came in through a public dashboard link (links.h): read-only, one plan,
+  // the public view, no presence. `link_admitted_`: counted among the link's viewers.
+  std::optional<Link> link_;
+  bool link_admitted_ = false;
 
   // Adds (or with a negative delta, removes) queued bytes here and in the server's gauges.
   void count_queued(int64_t delta, bool event);

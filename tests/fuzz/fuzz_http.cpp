@@ -47,6 +47,8 @@ std::unique_ptr<Server> make_server() {
   s->app->tokens = std::make_unique<TokenStore>(*s->app->engine);
   fuzz::require(s->app->tokens->load().ok(), "tokens do not load");
   s->app->tokens->add_bootstrap_admin(kAdmin, "admin");
+  s->app->links = std::make_unique<LinkStore>(*s->app->engine, cfg.link_viewers_max, cfg.link_viewers_per_link);
+  fuzz::require(s->app->links->load().ok(), "links do not load");
   s->app->limiter = std::make_unique<RateLimiter>(cfg.rate, cfg.rate_burst);
   s->app->work = std::make_unique<WorkPool>(2, cfg.max_pending_work);
   auto issue = [&](const char* role, const char* name) {

@@ -23,6 +23,10 @@ int main(int argc, char** argv) {
   app.add_option("--fanout-subscribers", s.fanout_subscribers, "fanout: subscriber counts (default 1000 10000; quick 500)");
   app.add_option("--fanout-rate", s.fanout_rate, "fanout: events per second the writer sends (default 100)");
   app.add_option("--fanout-seconds", s.fanout_seconds, "fanout: seconds the writer sends (default 10; quick 2)");
+  app.add_option("--dashboards", s.dashboards, "dashboards: page counts (default 10000; quick 200)");
+  app.add_option("--dashboard-plans", s.dashboard_plans, "dashboards: plans they are spread over (default 20; quick 4)");
+  app.add_option("--dashboard-rate", s.dashboard_rate, "dashboards: changes per second per plan (default 5)");
+  app.add_option("--dashboard-seconds", s.dashboard_seconds, "dashboards: seconds the organisers change (default 10; quick 2)");
   CLI11_PARSE(app, argc, argv);
 #ifdef KARTIBA_DEFAULT_SERVER
   if (s.server.empty()) s.server = KARTIBA_DEFAULT_SERVER;
@@ -40,6 +44,7 @@ int main(int argc, char** argv) {
     if (want("append")) run_append(s, raw_best);
     if (want("ws-commands")) run_ws_commands(s);
     if (want("fanout")) run_fanout(s);
+    if (want("dashboards")) run_dashboards(s);
     if (want("replay")) run_replay(s);
     if (want("time-travel")) run_time_travel(s);
     if (want("cold-start")) run_cold_start(s);

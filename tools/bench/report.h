@@ -19,6 +19,11 @@ struct Settings {
   std::vector<int> fanout_subscribers;
   int fanout_rate = 0;
   double fanout_seconds = 0;
+  // dashboards: dashboard counts, plans, changes per second per plan, seconds (empty / 0 = default)
+  std::vector<int> dashboards;
+  int dashboard_plans = 0;
+  double dashboard_rate = 0;
+  double dashboard_seconds = 0;
 };
 
 // Prints one scenario's figures: JSON line with --json, else an aligned table.

@@ -11,6 +11,7 @@ void run_replay(const Settings& s);
 void run_time_travel(const Settings& s);
 void run_ws_commands(const Settings& s);
 void run_fanout(const Settings& s);
+void run_dashboards(const Settings& s);
 void run_cold_start(const Settings& s);
 
 // A representative event record size (bytes) and payload, shared by raw-rocksdb and append.

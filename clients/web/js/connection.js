@@ -9,15 +9,16 @@ const MIN_DELAY = 500, MAX_DELAY = 15000;
 export class Connection {
   /**
    * @param {object} o
-   * @param {string} o.token
-   * @param {string} o.plan
+   * @param {string|null} o.token
+   * @param {string|null} [o.link]  a public dashboard link's secret, instead of a token
+   * @param {string|null} o.plan  (a link session learns it from the welcome)
    * @param {() => number|null} o.revision  the revision the client's state is at (null: none yet)
    * @param {(msg: object, settled: object|null) => void} o.onMessage
    * @param {(status: string) => void} o.onStatus  connecting | online | offline | unauthorized
    */
-  constructor({ token, plan, revision, onMessage, onStatus }) {
-    Object.assign(this, { token, plan, revision, onMessage, onStatus });
-    this.outbox = new Outbox(plan);
+  constructor({ token, link = null, plan, revision, onMessage, onStatus }) {
+    Object.assign(this, { token, link, plan, revision, onMessage, onStatus });
+    this.outbox = new Outbox(plan || 'public-link');   // a link session never sends commands
     this.ws = null;
     this.ready = false;          // welcomed and subscribed: commands may go out
     this.stopped = false;
@@ -79,7 +80,7 @@ export class Connection {
     let ws;
     try { ws = new WebSocket(url); } catch (err) { console.error('ws: cannot open', err); this.scheduleReconnect(); return; }
     this.ws = ws;
-    ws.onopen = () => ws.send(JSON.stringify({ type: 'auth', token: this.token }));
+    ws.onopen = () => ws.send(JSON.stringify(this.link ? { type: 'auth', link: this.link } : { type: 'auth', token: this.token }));
     ws.onmessage = (e) => this.receive(e.data);
     ws.onclose = (e) => this.closed(ws, e);
     ws.onerror = () => {};   // onclose follows and does the work
@@ -93,6 +94,7 @@ export class Connection {
     if (msg.type === 'welcome') {
       this.attempt = 0;
       this.ready = true;
+      if (this.link && msg.plan) this.plan = msg.plan;
       this.subscribe(this.revision());
       if (this.editing) this.send({ type: 'presence', plan: this.plan, editing: this.editing });
       this.outbox.markAllUnsent();
@@ -100,7 +102,7 @@ export class Connection {
     } else if (msg.type === 'ack' || msg.type === 'rejected') {
       settled = msg.id ? this.outbox.settle(msg.id) : null;
     } else if (msg.type === 'error' && msg.error && msg.error.code === 'unauthorized') {
-      // Unknown or revoked token: the server closes next; retrying cannot help.
+      // Unknown or revoked token (or link): the server closes next; retrying cannot help.
       this.authFailed = true;
       this.ready = false;
       this.setStatus('unauthorized');

@@ -1,4 +1,5 @@
-// Entry point: sign-in (from /?token=T&plan=P or the token form), plan choice, then the app.
+// Entry point: sign-in (from /?token=T&plan=P or the token form), plan choice, then the app;
+// or, at /l/SECRET (and /l/SECRET/embed), a public link's read-only dashboard without a token.
 import { createApi } from './api.js';
 import { setLang, t } from './i18n.js';
 import { App } from './ui/app.js';
@@ -91,6 +92,20 @@ function openPlan(api, planId) {
   window.kartiba = app;   // for debugging in the console and for the browser tests
 }
 
+/** A public dashboard link: the secret and the mode are in the page's own address. */
+function linkFromUrl() {
+  const m = location.pathname.match(/^\/l\/([0-9a-f]{64})(\/embed)?\/?$/);
+  return m ? { secret: m[1], embed: !!m[2] } : null;
+}
+
+function openLink({ secret, embed }) {
+  if (embed) document.body.classList.add('embed');
+  app = new App({ api: null, planId: null, root, link: secret, embed, onSignOut: () => {}, onPickPlan: () => {} });
+  app.start();
+  window.kartiba = app;
+}
+
 setLang(localStorage.getItem('kartiba.lang') || 'lv');
-takeTokenFromUrl();
-start();
+const link = linkFromUrl();
+if (link) openLink(link);
+else { takeTokenFromUrl(); start(); }

@@ -1,8 +1,8 @@
 // The client's copy of one plan's view: a snapshot at revision N, then each event after N
 // applied in order (PROTOCOL.md, "Events": added / changed / removed shapes). Fields the
 // client can derive cheaply (an item's UTC instants, duration, day; the days' item lists) are
-// recomputed here; the rest (conflicts, SDG coverage, pledge board) comes from a fresh view
-// fetched shortly after events (adoptView).
+// recomputed here; the rest (conflicts, SDG coverage, pledge board) comes with the stream's
+// derived frames (derived.js).
 import { localToUtcMs, isoUtc } from './time.js';
 
 /** Event type → [collection in the view, id field in the event's data]. */
@@ -104,6 +104,8 @@ function applyEvent(view, ev) {
       it.speakers = ev.type === 'SpeakerAssigned' ? [...rest, d.person] : rest;
       return true;
     }
+    case 'Withheld':   // a public viewer's place-holder for an event it may not see
+      return true;
     case 'ReleasePublished':
       view.releases.push({ name: d.name, revision: ev.revision, at: ev.at, actor: ev.actor, note: d.note || '' });
       return true;

@@ -134,11 +134,13 @@ export class Client {
   constructor(ws) {
     this.ws = ws;
     this.messages = [];
+    this.arrivals = [];   // every message in arrival order (kept after next() took it)
     this.waiters = [];
     this.closed = new Promise((res) => ws.on('close', (code, reason) => res({ code, reason: reason.toString() })));
     ws.on('message', (data, isBinary) => {
       const msg = isBinary ? { binary: data } : JSON.parse(data.toString());
       this.messages.push(msg);
+      this.arrivals.push(msg);
       this.#wake();
     });
     ws.on('error', () => {});

@@ -18,14 +18,13 @@
 
 #include "../scenarios.h"
 #include "../workload.h"
+#include "net_helpers.h"
 #include "server_process.h"
 #include "ws_client.h"
 
 namespace kartiba::bench {
 
 void fill_log(const std::string& dir, int plans, uint64_t events_per_plan);
-
-namespace {
 
 using json = nlohmann::json;
 namespace net = boost::asio;
@@ -60,6 +59,8 @@ uint64_t number_after(std::string_view text, std::string_view key) {
   while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') v = v * 10 + uint64_t(text[pos++] - '0');
   return v;
 }
+
+namespace {
 
 std::string command_frame(const std::string& plan, const std::string& item, uint64_t base, uint64_t n,
                           const std::string& reason) {

@@ -44,7 +44,7 @@ function toolbar(app, view, st) {
         onclick: () => openDirectory(app, 'person') }, t('directory.person.open'))) : null,
     h('span', { class: 'spacer' }),
     h('button', { type: 'button', class: 'btn btn-ghost', onclick: () => window.print() }, t('agenda.print')),
-    h('button', { type: 'button', class: 'btn btn-ghost',
+    !app.api ? null : h('button', { type: 'button', class: 'btn btn-ghost',
       onclick: () => app.api.download(app.api.icsUrl(app.planId), `${app.planId}.ics`).catch((e) => app.toast(e.message, 'error')) },
     t('agenda.ics')));
 }

@@ -3,6 +3,7 @@
 import { Connection } from '../connection.js';
 import { PlanModel, normalise } from '../model.js';
 import { handleMessage } from '../loop.js';
+import { applyDerived, derivedParts } from '../derived.js';
 import { learnFromView } from '../sdg.js';
 import { randomId } from '../dom.js';
 import { entityKey } from '../entity.js';
@@ -11,13 +12,25 @@ import { renderShell } from './shell.js';
 import { toast } from './toast.js';
 import { Announcer } from './announce.js';
 
-const REFRESH_DEBOUNCE_MS = 200;
-const REFRESH_MAX_WAIT_MS = 800;
-
 export class App {
-  constructor({ api, planId, root, onSignOut, onPickPlan }) {
-    Object.assign(this, { api, planId, root, onSignOut, onPickPlan });
+  /**
+   * @param {object} o
+   * @param {object|null} o.api  the HTTP client (null for a public link viewer)
+   * @param {string|null} o.planId  the plan (a link viewer learns it from the welcome)
+   * @param {string|null} [o.link]  a public dashboard link's secret: read-only, no token
+   * @param {boolean} [o.embed]  the link's embed mode: the dashboard without the app's chrome
+   */
+  constructor({ api, planId, root, onSignOut, onPickPlan, link = null, embed = false }) {
+    this.api = api;
+    this.planId = planId;
+    this.root = root;
+    this.onSignOut = onSignOut;
+    this.onPickPlan = onPickPlan;
+    this.link = link;
+    this.embed = embed;
     this.model = new PlanModel(planId);
+    this.derivedRevision = null;    // the revision the view's derived parts are at (derived frames)
+    this.derived = null;            // those parts as the server sent them: what its patches apply to
     this.me = null;                 // {actor, role} from welcome
     this.presence = [];
     this.status = 'connecting';
@@ -29,12 +42,14 @@ export class App {
     this.mine = new Set();          // ids of the commands this page sent
     this.waiting = new Map();       // command id → resolve, for sendAndWait
     this.announcer = new Announcer(document.getElementById('announcer'));
+    this.slots = null;              // the page's parts, made by the first render (shell.js)
+    this.replayBar = null;          // the replay bar, made once (history.js)
     this.renderQueued = false;
-    this.refreshTimer = null;
-    this.refreshSince = null;
     this.langChosen = localStorage.getItem('kartiba.lang');
+    this.hashListener = () => this.changed();
     this.conn = new Connection({
-      token: api.token,
+      token: api ? api.token : null,
+      link,
       plan: planId,
       revision: () => this.model.revision,
       onMessage: (msg, settled) => handleMessage(this, msg, settled),
@@ -43,7 +58,6 @@ export class App {
   }
 
   start() {
-    this.hashListener = () => this.changed();
     window.addEventListener('hashchange', this.hashListener);
     this.conn.start();
     this.changed();
@@ -51,7 +65,6 @@ export class App {
 
   stop() {
     window.removeEventListener('hashchange', this.hashListener);
-    clearTimeout(this.refreshTimer);
     this.conn.stop();
     this.announcer.stop();
     if (this.editor) this.editor.close();
@@ -61,7 +74,9 @@ export class App {
 
   get view() { return this.replay ? this.replay.view : this.model.view; }
   get route() { return (location.hash.replace('#', '') || 'agenda').split('/')[0]; }
-  get canEdit() { return !!this.me && this.me.role !== 'viewer' && !this.replay; }
+  get canEdit() { return !!this.me && this.me.role !== 'viewer' && this.me.role !== 'public' && !this.replay; }
+  /** A public link viewer: no token, no HTTP API, read-only. */
+  get isPublic() { return this.link !== null; }
 
   /** Commands waiting in the outbox for one entity ("item:bornem"). */
   pendingFor(key) { return this.conn.outbox.entries.filter((e) => entityKey(e.command) === key); }
@@ -105,7 +120,7 @@ export class App {
     return true;
   }
 
-  commandAcked(command) { this.settleWaiting(command, null); this.scheduleRefresh(); this.changed(); }
+  commandAcked(command) { this.settleWaiting(command, null); this.changed(); }
 
   commandRejected(command, error) {
     if (this.settleWaiting(command, error)) { this.changed(); return; }
@@ -129,38 +144,96 @@ export class App {
     this.send(r.command.type, r.command.data, { reason: r.command.reason || '' });
   }
 
-  // --- from the message loop ---------------------------------------------------------------
+  // --- from the message loop (loop.js) ----------------------------------------------------
 
-  viewReplaced() {
+  welcomed(msg) {
+    this.me = { actor: msg.actor, role: msg.role };
+    // A link viewer learns its plan here, before it subscribes.
+    if (this.isPublic && msg.plan && !this.planId) {
+      this.planId = msg.plan;
+      this.model = new PlanModel(msg.plan);
+    }
+    this.changed();
+  }
+
+  snapshotReceived(msg) {
+    if (msg.plan !== this.planId) return;
+    this.model.load(msg.view);
+    this.derivedRevision = msg.revision;   // a view holds its own derived parts
+    this.derived = derivedParts(this.model.view);
     learnFromView(this.model.view);
     if (!this.langChosen) setLang(this.model.view.language || 'lv');
     this.changed();
   }
 
-  eventApplied(ev) {
-    if (!this.mine.has(ev.command)) this.announcer.event(ev, this.model.view);
-    if (ev.type === 'PlanUpdated' && ev.data?.set?.language && !this.langChosen) setLang(ev.data.set.language);
-    if (this.editor) this.editor.onEvent(ev);
-    this.scheduleRefresh();
+  eventReceived(msg) {
+    if (msg.plan !== this.planId) return;
+    const ev = msg.event;
+    const result = this.model.apply(ev);
+    switch (result) {
+      case 'applied':
+        if (!this.mine.has(ev.command)) this.announcer.event(ev, this.model.view);
+        if (ev.type === 'PlanUpdated' && ev.data?.set?.language && !this.langChosen) setLang(ev.data.set.language);
+        if (this.editor) this.editor.onEvent(ev);
+        this.changed();
+        break;
+      case 'duplicate': break;
+      case 'gap': this.conn.resync(false); break;
+      case 'unknown':
+        console.error('kartiba: event this client cannot apply; taking a fresh snapshot', ev);
+        this.conn.resync(true);
+        break;
+      default: throw new Error(`model.apply returned ${result}`);
+    }
+  }
+
+  /** Conflicts, coverage, the pledge board and the days, as the server derived them. */
+  derivedReceived(msg) {
+    if (msg.plan !== this.planId || !this.model.loaded) return;
+    if (this.derivedRevision !== null && msg.revision <= this.derivedRevision) return;
+    const at = applyDerived(this.derived, this.derivedRevision, msg);
+    if (at === null) {
+      // A delta against parts this page does not hold: start over from a snapshot (over the
+      // WebSocket; still no HTTP request).
+      this.conn.resync(true);
+      return;
+    }
+    this.derivedRevision = at;
+    Object.assign(this.model.view, derivedParts(this.derived));
+    learnFromView(this.model.view);
     this.changed();
   }
 
-  /** Fetches the full view (conflicts, coverage, pledge board) shortly after events settle. */
-  scheduleRefresh() {
-    clearTimeout(this.refreshTimer);
-    // Debounced, but never later than REFRESH_MAX_WAIT_MS after the first event waiting for it.
-    this.refreshSince ??= Date.now();
-    const wait = Math.max(0, Math.min(REFRESH_DEBOUNCE_MS, this.refreshSince + REFRESH_MAX_WAIT_MS - Date.now()));
-    this.refreshTimer = setTimeout(async () => {
-      this.refreshSince = null;
-      try {
-        const v = await this.api.view(this.planId);
-        if (this.model.adoptView(v)) { learnFromView(v); this.changed(); }
-        else this.scheduleRefresh();   // events raced ahead of the fetch: try again
-      } catch (err) {
-        console.error('refresh failed', err);
-      }
-    }, wait);
+  ackReceived(msg, settled) {
+    if (settled) this.commandAcked(settled.command, msg);
+    else this.changed();
+  }
+
+  rejectedReceived(msg, settled) {
+    if (settled) this.commandRejected(settled.command, msg.error || {});
+    else if (msg.error) this.toast(t('error.server', { msg: msg.error.message || msg.error.code }), 'error');
+  }
+
+  presenceReceived(msg) {
+    if (msg.plan !== this.planId) return;
+    this.presence = Array.isArray(msg.users) ? msg.users : [];
+    this.changed();
+  }
+
+  /** The server dropped us behind; resume from where our state is. */
+  fellBehind() { this.conn.resync(false); }
+
+  serverError(e) {
+    console.error('kartiba: server error', e);
+    if (!this.model.loaded && e.code !== 'unauthorized') this.loadError = e.message || e.code;   // e.g. no such plan
+    if (e.code !== 'unauthorized') this.toast(t('error.server', { msg: e.message || e.code }), 'error');
+    this.changed();
+  }
+
+  unknownMessage(msg) {
+    console.error('kartiba: unknown message type', msg.type, msg);
+    this.toast(t('error.unknownMessage'), 'error');
+    this.conn.resync(true);
   }
 
   // --- replay ------------------------------------------------------------------------------

@@ -11,14 +11,17 @@ import { renderHistory, renderReplayBar } from './history.js';
 import { renderAdmin } from './admin.js';
 
 const TABS = ['agenda', 'pledges', 'sdg', 'history'];
+// A public link viewer has no token for the history's HTTP reads.
+const PUBLIC_TABS = ['agenda', 'pledges', 'sdg'];
 
 /** The tabs this user sees: the admin console only with an admin token. */
 function tabsFor(app) { return app.me?.role === 'admin' ? [...TABS, 'admin'] : TABS; }
 
 export function renderShell(app) {
-  const tabs = tabsFor(app);
+  const tabs = app.isPublic ? PUBLIC_TABS : tabsFor(app);
   const route = tabs.includes(app.route) ? app.route : 'agenda';
-  const view = app.view;
+  // A revoked link shows nothing of the plan any more.
+  const view = app.isPublic && app.status === 'unauthorized' ? null : app.view;
   document.title = view ? `${view.title} · ${t('app.name')}` : t('app.name');
   document.querySelector('.skip-link').textContent = t('app.skip');
   const slots = app.slots ||= createSlots(app.root);
@@ -49,6 +52,7 @@ function createSlots(root) {
 }
 
 function notLoaded(app) {
+  if (app.isPublic && app.status === 'unauthorized') return h('p', { class: 'loading form-error', 'data-key': 'link-revoked' }, t('link.revoked'));
   if (app.status === 'unauthorized') {
     return h('p', { class: 'loading form-error' }, t('conn.unauthorized'), ' ',
       h('button', { type: 'button', class: 'btn', onclick: () => app.onSignOut() }, t('signin.title')));
@@ -72,6 +76,12 @@ function tab(app, route, view) {
 }
 
 function header(app, view) {
+  if (app.embed) {
+    // Embedded in another site's page: the plan and whether it is live, nothing of the app.
+    return h('header', { class: 'topbar topbar-embed' },
+      h('h1', { class: 'plan-title' }, view ? view.title : ''),
+      h('div', { class: 'top-tools' }, connection(app)));
+  }
   const dates = view && view.start_date
     ? `${formatShortDate(view.start_date)} – ${formatShortDate(view.end_date)}` : '';
   return h('header', { class: 'topbar' },
@@ -87,7 +97,7 @@ function header(app, view) {
           type: 'button', class: 'lang-btn', 'aria-pressed': String(lang() === l), 'data-key': `lang-${l}`,
           lang: l, onclick: () => app.setLanguage(l),
         }, l.toUpperCase()))),
-      h('div', { class: 'account' },
+      app.isPublic ? h('div', { class: 'account' }, h('span', { class: 'me' }, t('role.public'))) : h('div', { class: 'account' },
         app.me ? h('span', { class: 'me' }, app.me.actor, ' · ', t(`role.${app.me.role}`) || app.me.role) : null,
         h('button', { type: 'button', class: 'link-btn', 'data-key': 'pick-plan', onclick: () => app.onPickPlan() }, t('picker.switch')),
         h('button', { type: 'button', class: 'link-btn', 'data-key': 'sign-out', onclick: () => app.onSignOut() }, t('signin.out')))));
