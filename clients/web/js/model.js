@@ -13,8 +13,8 @@ const ENTITY_EVENTS = {
   ItemVenueSet: ['items', 'item'], ItemStatusSet: ['items', 'item'], ItemTagged: ['items', 'item'],
   ItemRemoved: ['items', 'item'],
   PledgeMade: ['pledges', 'pledge'], PledgeUpdated: ['pledges', 'pledge'], PledgeStatusSet: ['pledges', 'pledge'],
-  PledgeProgressReported: ['pledges', 'pledge'],
-  DecisionRecorded: ['decisions', 'decision'],
+  PledgeProgressReported: ['pledges', 'pledge'], PledgeRemoved: ['pledges', 'pledge'],
+  DecisionRecorded: ['decisions', 'decision'], DecisionRemoved: ['decisions', 'decision'],
 };
 
 const ITEM_DEFAULTS = { kind: 'meeting', venue: null, description: '', topics: [], status: 'confirmed', sdgs: [], track: '', speakers: [] };
