@@ -11,8 +11,16 @@ namespace kartiba::server {
 namespace {
 
 constexpr size_t kMaxImportBody = 256 * 1024 * 1024;
-constexpr auto kDrainTime = std::chrono::seconds(2);
-constexpr size_t kMaxDrain = 8 * 1024 * 1024;
+// Lingering close, as nginx does it (lingering_time 30 s, lingering_timeout 5 s): after an error
+// answer to a request whose body was not read, keep reading and dropping what the client sends
+// until it closes, is quiet for kLingerIdle, has sent kLingerMaxBytes, or kLingerTime has passed.
+// Closing with unread bytes makes the kernel send a reset, and a reset discards the answer at
+// the client if it has not read it yet (EPIPE/ECONNRESET instead of 413). A loaded server or
+// client can take seconds over a 10 MB body, so the bound is idleness, not a short total time.
+constexpr auto kLingerTime = std::chrono::seconds(30);
+constexpr auto kLingerIdle = std::chrono::seconds(5);
+constexpr size_t kLingerMaxBytes = 64 * 1024 * 1024;
+constexpr size_t kLingerChunk = 64 * 1024;
 
 std::string_view sv(beast::string_view s) { return {s.data(), s.size()}; }
 
@@ -227,6 +235,10 @@ void HttpSession::do_write(HttpResponse r) {
 
 void HttpSession::on_write(bool keep_alive, beast::error_code ec, std::size_t) {
   busy_ = false;
+  // Beast reports end_of_stream once it has written a message that closes the connection: the
+  // answer went out whole. (Taken for a failure, it skipped the lingering close below and
+  // dropped the socket with the client's body unread: a reset, and EPIPE at the client.)
+  if (ec == http::error::end_of_stream) ec = {};
   if (ec) return fail(ec, "write");
   if (!keep_alive) {
     if (drain_) return do_drain();
@@ -236,22 +248,29 @@ void HttpSession::on_write(bool keep_alive, beast::error_code ec, std::size_t) {
 }
 
 void HttpSession::do_drain() {
-  // Lingering close: stop sending, then read and drop what the client still sends, so the
-  // answer is not lost to a reset while its body is in flight.
+  // Stop sending (the client sees the end of the answer), then read and drop what it still sends.
   beast::error_code ec;
   stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-  stream_.expires_after(kDrainTime);
+  linger_until_ = std::chrono::steady_clock::now() + kLingerTime;
+  drained_ = 0;
+  read_and_drop();
+}
+
+void HttpSession::read_and_drop() {
+  const auto now = std::chrono::steady_clock::now();
+  if (now >= linger_until_) return do_close();
+  // beast's stream closes the socket when this expires: the bound on a silent client.
+  stream_.expires_at(std::min(now + kLingerIdle, linger_until_));
   drain_buffer_.clear();
-  stream_.async_read_some(drain_buffer_.prepare(64 * 1024),
+  stream_.async_read_some(drain_buffer_.prepare(kLingerChunk),
                           beast::bind_front_handler(&HttpSession::on_drain, shared_from_this()));
 }
 
 void HttpSession::on_drain(beast::error_code ec, std::size_t bytes) {
   drained_ += bytes;
-  if (ec || drained_ > kMaxDrain) return do_close();
-  drain_buffer_.clear();
-  stream_.async_read_some(drain_buffer_.prepare(64 * 1024),
-                          beast::bind_front_handler(&HttpSession::on_drain, shared_from_this()));
+  // eof: the client read the answer and closed; other errors: reset, or quiet for too long.
+  if (ec || drained_ >= kLingerMaxBytes) return do_close();
+  read_and_drop();
 }
 
 void HttpSession::do_close() {

@@ -4,7 +4,8 @@
 // One request at a time (no pipelining): the next read starts after the answer is written.
 // Limits: header (--max-header, 431), body (--max-body, 413; an admin's import may be larger),
 // idle keep-alive (--idle-timeout). After an error answer whose body was not read, the
-// connection shuts down its sending side and drains for a moment so the client sees the answer.
+// connection shuts down its sending side and reads and drops what the client still sends
+// (lingering close, bounded by idleness, bytes and time) so that the client sees the answer.
 //
 // Lifetime: lives while an operation holds shared_from_this(). Thread-safety: all work runs
 // on the connection's strand; post_close() may be called from any thread.
@@ -45,6 +46,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession>, public Clo
   void do_write(HttpResponse response);
   void on_write(bool keep_alive, beast::error_code ec, std::size_t bytes);
   void do_drain();
+  void read_and_drop();
   void on_drain(beast::error_code ec, std::size_t bytes);
   void do_close();
 
@@ -62,6 +64,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession>, public Clo
   std::string log_target_;
   beast::flat_buffer drain_buffer_;
   size_t drained_ = 0;
+  std::chrono::steady_clock::time_point linger_until_;
 };
 
 }  // namespace kartiba::server

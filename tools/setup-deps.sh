@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(g++ cmake ninja-build ccache pkg-config curl tzdata ca-certificates
           librocksdb-dev libboost1.74-dev libboost-system1.74-dev nlohmann-json3-dev catch2
           libhowardhinnant-date-dev libssl-dev libcli11-dev libjemalloc-dev)
+packages+=(libicu-dev)  # ICU's collator: names sorted as the plan's language sorts them
 if [[ "${1:-}" == "--tests" ]]; then
   packages+=(chromium dpkg-dev file nginx-light caddy libreoffice-calc-nogui clang libclang-rt-14-dev)
 fi

@@ -244,3 +244,25 @@ TEST_CASE("publish-release: ReleasePublished, names unique, not numbers", "[comm
   REQUIRE_REJECTED(t.run("p", "publish-release", {{"name", "v2"}, {"tag", "x"}}), "invalid", "/data/tag");
   REQUIRE_OK(t.run("p", "publish-release", {{"name", "galīgā"}}));
 }
+
+TEST_CASE("report-pledge-progress on a fulfilled pledge: 409 until it is reopened", "[commands][pledge]") {
+  TestEngine t;
+  seed(t);
+  t.ok("p", "report-pledge-progress", {{"pledge", "pl"}, {"percent", 40}});
+  t.ok("p", "set-pledge-status", {{"pledge", "pl"}, {"status", "fulfilled"}});
+  const uint64_t before = t.revision();
+  for (int percent : {30, 100}) {
+    auto o = t.run("p", "report-pledge-progress", {{"pledge", "pl"}, {"percent", percent}});
+    REQUIRE_REJECTED(o, "conflict", "/data/pledge");
+  }
+  CHECK(t.revision() == before);
+  auto v = find_by_id(t.view("p")["pledges"], "pl");
+  CHECK(v["progress"] == 100);
+  CHECK(v["reports"].size() == 1);
+  CHECK(t.view("p")["pledge_board"]["by_municipality"][0]["progress"] == 100);
+  // Reopened, the progress stays 100 until the next report.
+  t.ok("p", "set-pledge-status", {{"pledge", "pl"}, {"status", "in-progress"}});
+  CHECK(find_by_id(t.view("p")["pledges"], "pl")["progress"] == 100);
+  t.ok("p", "report-pledge-progress", {{"pledge", "pl"}, {"percent", 80}, {"note", "Vēl viena skola"}});
+  CHECK(find_by_id(t.view("p")["pledges"], "pl")["progress"] == 80);
+}

@@ -1,20 +1,21 @@
 // Helpers of the packaging tests: run commands, start a kartiba-server binary (build tree, staged
 // or installed), talk HTTP and WebSocket to it. No fixed sleeps: everything polls with a deadline.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import WebSocket from 'ws';
+import { makeTempDir } from '../../lib/temp_dirs.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const sourceDir = process.env.KARTIBA_SOURCE_DIR || path.resolve(here, '..', '..');
 export const buildDir = process.env.KARTIBA_BUILD_DIR || path.join(sourceDir, 'build');
 export const buildServer = process.env.KARTIBA_SERVER || path.join(buildDir, 'server', 'kartiba-server');
 
-export const tempDir = (name) => mkdtempSync(path.join(tmpdir(), `kartiba-${name}-`));
+// Removed when the test process exits at the latest (tests/lib/temp_dirs.mjs).
+export const tempDir = (name) => makeTempDir(`kartiba-${name}-`);
 
 /** Runs a command to the end; throws with its output unless it exits 0 (or `allowFail`). */
 export function run(cmd, args, { env, cwd, allowFail = false, timeout = 600_000, input } = {}) {

@@ -62,6 +62,15 @@ export class PlanModel {
   find(collection, id) { return this.view ? findIn(this.view, collection, id) : null; }
 }
 
+const collators = new Map();
+
+/** Compares names as the plan's language sorts them (the server's order: PROTOCOL.md, "The view"). */
+export function collatorFor(language) {
+  const lang = language === 'en' ? 'en' : 'lv';
+  if (!collators.has(lang)) collators.set(lang, new Intl.Collator(lang));
+  return collators.get(lang);
+}
+
 export function findIn(view, collection, id) {
   return (view[collection] || []).find((x) => x.id === id) || null;
 }
@@ -170,8 +179,12 @@ function deriveItem(view, it) {
   it.day = it.start.local.slice(0, 10);
 }
 
-/** After an event: item instants, the order of items, the days' item lists. */
+/** After an event: item instants, the order of items, the days' item lists, venues and people by name. */
 function derive(view) {
+  const collator = collatorFor(view.language);
+  const byName = (a, b) => collator.compare(a.name || '', b.name || '') || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  view.venues.sort(byName);
+  view.people.sort(byName);
   for (const it of view.items) deriveItem(view, it);
   view.items.sort((a, b) => (a.start_utc || '').localeCompare(b.start_utc || '')
     || (a.end_utc || '').localeCompare(b.end_utc || '') || a.id.localeCompare(b.id));

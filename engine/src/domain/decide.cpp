@@ -487,8 +487,13 @@ class Decider {
     static const std::vector<FieldSpec> specs = {{"percent", FieldType::percent, true},
                                                  {"note", FieldType::multiline, false, 1000}};
     json fields = read_fields(data(), specs, fc_, true, "pledge");
+    // Withdrawn and fulfilled are final for the progress bar: a report would leave a fulfilled
+    // pledge below 100 % (and its municipality's mean with it). Reopen it first.
     if (s_.pledges.find(id)->status == "withdrawn")
       reject(Error::conflict("pledge '" + id + "' was withdrawn; set its status first", "/data/pledge"));
+    if (s_.pledges.find(id)->status == "fulfilled")
+      reject(Error::conflict("pledge '" + id + "' is fulfilled; set its status to in-progress to report progress",
+                             "/data/pledge"));
     check_fields_fresh("pledge", id, {"progress"}, "/data/percent");
     json set = {{"progress", fields["percent"]}};
     emit("PledgeProgressReported",

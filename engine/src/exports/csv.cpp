@@ -1,7 +1,10 @@
 #include "exports/csv.h"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
+#include "core/collate.h"
 #include "exports/export_util.h"
 
 namespace kartiba::exports {
@@ -55,7 +58,23 @@ std::string pledges_csv(const json& view) {
   out += csv_record({"id", "municipality", "person", "title", "status", "progress", "sdgs", "targets", "campaign",
                      "window_from", "window_to", "item", "description"});
   if (!view.contains("pledges") || !view["pledges"].is_array()) return out;
+  // Rows by municipality, then title, as the plan's language sorts them; then by id.
+  struct Row {
+    std::string municipality, title;
+    const json* pledge;
+  };
+  std::vector<Row> rows;
   for (auto& p : view["pledges"]) {
+    auto by = p.is_object() ? p.find("by") : p.end();
+    rows.push_back({by != p.end() ? str(*by, "municipality") : std::string(), str(p, "title"), &p});
+  }
+  const CollationLanguage language = collation_language(str(view, "language"));
+  std::stable_sort(rows.begin(), rows.end(), [language](const Row& a, const Row& b) {
+    const int by = collate(a.municipality, b.municipality, language);
+    return by != 0 ? by < 0 : collate_less(a.title, b.title, language);
+  });
+  for (const Row& row : rows) {
+    const json& p = *row.pledge;
     const json by = p.contains("by") ? p["by"] : json::object();
     const json window = p.contains("window") && p["window"].is_object() ? p["window"] : json::object();
     std::string progress = p.contains("progress") && p["progress"].is_number() ? p["progress"].dump() : "0";

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "core/collate.h"
 #include "core/time_format.h"
 #include "views/reference_data.h"
 
@@ -42,6 +43,16 @@ std::vector<Ordered> ordered_items(const PlanState& s) {
 
 std::string item_day(const Item& item) {
   return item.start ? item.start->local.substr(0, 10) : std::string();
+}
+
+CollationLanguage language_of(const PlanState& s) { return collation_language(s.plan.value("language", "lv")); }
+
+// Venues and people by name as the plan's language sorts them, then by id.
+json by_name(json list, CollationLanguage language) {
+  std::stable_sort(list.begin(), list.end(), [language](const json& a, const json& b) {
+    return collate_less(a.value("name", std::string()), b.value("name", std::string()), language);
+  });
+  return list;
 }
 
 }  // namespace
@@ -163,6 +174,11 @@ json render_pledge_board(const PlanState& s) {
     munis.push_back({{"municipality", m}, {"pledges", ids}, {"count", list.size()},
                      {"progress", counted ? (sum + counted / 2) / counted : 0}, {"fulfilled", fulfilled}});
   }
+  // "Ādažu novads" before "Valmieras novads": the plan's language, not bytes.
+  std::sort(munis.begin(), munis.end(), [language = language_of(s)](const json& a, const json& b) {
+    return collate_less(a["municipality"].get_ref<const std::string&>(), b["municipality"].get_ref<const std::string&>(),
+                        language);
+  });
   return {{"by_status", by_status}, {"by_municipality", munis}, {"by_sdg", by_sdg}};
 }
 
@@ -205,8 +221,8 @@ json render_view(const PlanState& s) {
     }
     return a;
   };
-  v["venues"] = list(s.venues);
-  v["people"] = list(s.people);
+  v["venues"] = by_name(list(s.venues), language_of(s));
+  v["people"] = by_name(list(s.people), language_of(s));
   v["pledges"] = list(s.pledges);
   v["pledge_board"] = render_pledge_board(s);
   json decisions = list(s.decisions);

@@ -2,10 +2,10 @@
 // temporary data directory, run the real kartiba CLI, call the HTTP API.
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { makeTempDir } from '../../lib/temp_dirs.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const repo = resolve(here, '../../..');
@@ -13,8 +13,9 @@ export const serverBin = process.env.KARTIBA_SERVER_BIN || join(repo, 'build/ser
 export const cliBin = process.env.KARTIBA_CLI_BIN || join(repo, 'build/clients/cli/kartiba');
 export const ADMIN = 'test-admin-token-' + process.pid;
 
+// Removed when the test process exits at the latest (tests/lib/temp_dirs.mjs).
 export function tempDir(prefix = 'kartiba-it-') {
-  return mkdtempSync(join(tmpdir(), prefix));
+  return makeTempDir(prefix);
 }
 
 // Starts kartiba-server; resolves once it printed "listening on http://HOST:PORT".
@@ -58,7 +59,9 @@ export async function startServer({ demo = true, data = join(tempDir(), 'data'),
 
 // Runs the kartiba CLI; resolves {code, stdout, stderr}. Never throws on a non-zero exit.
 export function kartiba(args, { server, token = ADMIN, env = {}, input, timeoutMs = 60000 } = {}) {
-  const fullEnv = { ...process.env, HOME: process.env.KARTIBA_TEST_HOME || tempDir('kartiba-home-'), ...env };
+  // A HOME of its own (no saved sign-in leaks between runs), removed once the CLI exits.
+  const home = process.env.KARTIBA_TEST_HOME || env.HOME ? null : tempDir('kartiba-home-');
+  const fullEnv = { ...process.env, HOME: process.env.KARTIBA_TEST_HOME || home, ...env };
   delete fullEnv.KARTIBA_SERVER;
   delete fullEnv.KARTIBA_TOKEN;
   if (server) fullEnv.KARTIBA_SERVER = server.url;
@@ -73,6 +76,7 @@ export function kartiba(args, { server, token = ADMIN, env = {}, input, timeoutM
     const timer = setTimeout(() => proc.kill('SIGKILL'), timeoutMs);
     proc.on('exit', (code, signal) => {
       clearTimeout(timer);
+      if (home) removeDir(home);
       resolveRun({ code: code ?? (signal ? 128 : -1), stdout, stderr });
     });
     if (input !== undefined) proc.stdin.end(input);

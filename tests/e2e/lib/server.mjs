@@ -1,10 +1,10 @@
 // Starts the real kartiba-server on a free port with a fresh data directory and the demo plan.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
+import { makeTempDir } from '../../lib/temp_dirs.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const repoRoot = path.resolve(here, '..', '..', '..');
@@ -23,7 +23,7 @@ export function serverBinary() {
  */
 /** @param {{web?: string}} [options]  web: the folder of the web app to serve (default clients/web) */
 export async function startServer({ web = path.join(repoRoot, 'clients', 'web') } = {}) {
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'kartiba-e2e-'));
+  const dataDir = makeTempDir('kartiba-e2e-');
   const adminToken = `admin-${randomBytes(12).toString('hex')}`;
   const child = spawn(serverBinary(), ['--data', dataDir, '--listen', '127.0.0.1:0', '--demo', '--web', web], {
     env: { ...process.env, KARTIBA_ADMIN_TOKEN: adminToken },

@@ -5,11 +5,11 @@
 // Binaries: $KARTIBA_SERVER (else ../../build/server/kartiba-server) and, for the admin verbs,
 // $KARTIBA_CLI (else ../../build/clients/cli/kartiba; optional).
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, existsSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, existsSync, readFileSync } from 'node:fs';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
+import { makeTempDir } from '../../lib/temp_dirs.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const SERVER_BIN = process.env.KARTIBA_SERVER || resolve(here, '../../../build/server/kartiba-server');
@@ -48,8 +48,9 @@ export function seedFromEnv(name = 'RELIABILITY_SEED') {
   return seed;
 }
 
+// Removed when the test process exits at the latest (tests/lib/temp_dirs.mjs).
 export function tempDir(prefix = 'kartiba-reliability-') {
-  return mkdtempSync(join(tmpdir(), prefix));
+  return makeTempDir(prefix);
 }
 
 // ASan keeps freed memory in quarantine (256 MB by default); a smaller one keeps RSS figures

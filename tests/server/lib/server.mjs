@@ -3,12 +3,12 @@
 // The binary is $KARTIBA_SERVER, else ../../build/server/kartiba-server from this folder.
 // Each server gets a fresh temporary --data directory and KARTIBA_ADMIN_TOKEN=ADMIN_TOKEN.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, existsSync } from 'node:fs';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { once } from 'node:events';
 import WebSocket from 'ws';
+import { makeTempDir } from '../../lib/temp_dirs.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const SERVER_BIN = process.env.KARTIBA_SERVER || resolve(here, '../../../build/server/kartiba-server');
@@ -18,8 +18,9 @@ if (!existsSync(SERVER_BIN)) {
   throw new Error(`kartiba-server not found at ${SERVER_BIN}; set KARTIBA_SERVER`);
 }
 
+// Removed when the test process exits at the latest (tests/lib/temp_dirs.mjs).
 export function tempDir(prefix = 'kartiba-server-test-') {
-  return mkdtempSync(join(tmpdir(), prefix));
+  return makeTempDir(prefix);
 }
 
 // Starts a server; resolves once it printed `listening on http://HOST:PORT`.

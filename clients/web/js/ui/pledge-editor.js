@@ -80,7 +80,9 @@ function save(app, p, f, base) {
     app.send('set-pledge-status', { pledge: p.id, status: f.status.value, ...(f.statusNote.value.trim() ? { note: f.statusNote.value.trim() } : {}) }, { base });
   }
   const percent = Number(f.percent.value);
-  if (Number.isFinite(percent) && (percent !== (p.progress ?? 0) || f.note.value.trim())) {
+  // A fulfilled or withdrawn pledge takes no progress report (the server answers 409).
+  const reportable = !['fulfilled', 'withdrawn'].includes(f.status.value);
+  if (reportable && Number.isFinite(percent) && (percent !== (p.progress ?? 0) || f.note.value.trim())) {
     app.send('report-pledge-progress', { pledge: p.id, percent: Math.max(0, Math.min(100, Math.round(percent))), ...(f.note.value.trim() ? { note: f.note.value.trim() } : {}) }, { base });
   }
   return null;

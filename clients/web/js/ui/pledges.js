@@ -3,7 +3,7 @@
 import { h } from '../dom.js';
 import { t } from '../i18n.js';
 import { formatShortDate } from '../time.js';
-import { findIn } from '../model.js';
+import { findIn, collatorFor } from '../model.js';
 import { GOAL_NUMBERS, goalName } from '../sdg.js';
 import { sdgChips } from './chips.js';
 import { renderRefused, renderOrphanRefused, pendingBadge } from './feedback.js';
@@ -14,7 +14,7 @@ export const PLEDGE_STATUSES = ['proposed', 'committed', 'in-progress', 'fulfill
 
 export function renderPledges(app, view) {
   const st = (app.tabState.pledges ||= { municipality: '', sdg: '' });
-  const municipalities = [...new Set(view.pledges.map((p) => p.by?.municipality).filter(Boolean))].sort((a, b) => a.localeCompare(b, 'lv'));
+  const municipalities = [...new Set(view.pledges.map((p) => p.by?.municipality).filter(Boolean))].sort(collatorFor(view.language).compare);
   const shown = view.pledges.filter((p) => (!st.municipality || p.by?.municipality === st.municipality)
     && (!st.sdg || (p.sdgs || []).includes(Number(st.sdg))));
   return h('div', { class: 'pledges' },
