@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "webhooks/webhook_options.h"
+
 namespace kartiba::server {
 
 enum class LogLevel { error = 0, warn = 1, info = 2, debug = 3 };
@@ -51,6 +53,8 @@ struct Config {
   int ws_send_buffer = 0;
   // --max-pending-work: queued read jobs before new ones get 503.
   size_t max_pending_work = 1024;
+  // --webhooks-*: how webhooks are delivered (webhooks/webhook_options.h).
+  webhooks::WebhookOptions webhooks;
 };
 
 }  // namespace kartiba::server
