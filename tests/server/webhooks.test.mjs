@@ -267,6 +267,32 @@ describe('webhooks', () => {
     }
   });
 
+  test('SIGTERM with a delivery in flight exits 0; after a restart that delivery comes again', async () => {
+    const root = tempDir();
+    const dataDir = join(root, 'data');
+    const held = gate();
+    const rx = await startReceiver({ respond: async (r) => { if (r.headers['x-kartiba-attempt'] === '1' && rx.requests.length === 1) await held.wait; return 200; } });
+    let s = await startServer({ dataDir, args: [...PRIVATE, '--webhooks-timeout-ms', '300000'] });
+    try {
+      const plan = await createPlan(s);
+      const hook = await addWebhook(s, plan, { url: rx.url });
+      const ev = await command(s, plan, scheduleItem('t', 9));
+      await rx.until((rs) => rs.length === 1, 'the held delivery');
+      assert.equal(await s.stop('SIGTERM'), 0, 'a held webhook does not keep the server from stopping');
+      held.open();
+      s = await startServer({ dataDir, args: PRIVATE });
+      await rx.until((rs) => rs.some((r) => r.status === 200 && r.revision === ev.json.revision && r !== rs[0]),
+        'the delivery again after the restart');
+      assert.equal(rx.requests[1].headers['x-kartiba-delivery'], rx.requests[0].headers['x-kartiba-delivery']);
+      assert.equal(rx.requests[1].headers['x-kartiba-delivery'], `${hook.id}-${ev.json.revision}`);
+    } finally {
+      held.open();
+      await rx.close();
+      await s.cleanup();
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
   test('without --webhooks-allow-private, loopback and private targets are refused', async () => {
     const root = tempDir();
     const dataDir = join(root, 'data');
@@ -288,13 +314,13 @@ describe('webhooks', () => {
       assert.match((await api.post(s, `/api/plans/${plan}/webhooks`, { url: targets[1] })).json.error.message,
         /resolves to .*loopback/, 'the name is judged by what it resolves to');
       assert.deepEqual((await api.get(s, `/api/plans/${plan}/webhooks`)).json.webhooks, []);
-      await s.stop('SIGTERM');
+      assert.equal(await s.stop('SIGTERM'), 0);
 
       // Registered while allowed, then the server restarts without the flag: each connection
       // checks the resolved address again, so nothing reaches the receiver.
       s = await startServer({ dataDir, args: PRIVATE });
       const hook = await addWebhook(s, plan, { url: `http://localhost:${rx.port}/hook` });
-      await s.stop('SIGTERM');
+      assert.equal(await s.stop('SIGTERM'), 0);
       s = await startServer({ dataDir });
       await command(s, plan, scheduleItem('z', 9));
       const log = await eventually(async () => {
