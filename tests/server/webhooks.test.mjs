@@ -197,6 +197,29 @@ describe('webhooks', () => {
     }
   });
 
+  test('redirects are not followed: a 3xx is a failed attempt, retried at the same URL', async () => {
+    const s = await startServer({ args: [...PRIVATE, '--webhooks-retry-base-ms', '50'] });
+    const elsewhere = await startReceiver();
+    let redirects = 0;
+    const rx = await startReceiver({
+      respond: () => (redirects++ < 1 ? { status: 307, headers: { location: elsewhere.url } } : 200),
+    });
+    try {
+      const plan = await createPlan(s);
+      const hook = await addWebhook(s, plan, { url: rx.url });
+      const ev = await command(s, plan, scheduleItem('r', 9));
+      await rx.until((rs) => rs.some((r) => r.revision === ev.json.revision && r.status === 200), 'the retry');
+      assert.deepEqual(rx.requests.map((r) => r.status), [307, 200]);
+      assert.equal(elsewhere.requests.length, 0, 'nothing went where the Location pointed');
+      const log = await deliveries(s, plan, hook.id);
+      assert.deepEqual(log.map((d) => d.status), [200, 307]);
+    } finally {
+      await rx.close();
+      await elsewhere.close();
+      await s.cleanup();
+    }
+  });
+
   test('a slow receiver does not hold up another webhook, nor commands', async () => {
     // A long attempt timeout: the slow receiver is held until the fast one has everything.
     const s = await startServer({ args: [...PRIVATE, '--webhooks-timeout-ms', '300000'] });

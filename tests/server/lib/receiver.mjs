@@ -46,9 +46,11 @@ export async function startReceiver({ respond = () => 200, tls } = {}) {
       };
       requests.push(entry);
       wake();
-      const status = await receiver.respond(entry, requests);
+      // `respond` returns a status, or {status, headers}.
+      const answer = await receiver.respond(entry, requests);
+      const status = typeof answer === 'number' ? answer : answer.status;
       entry.status = status;
-      res.writeHead(status, { 'content-type': 'text/plain' });
+      res.writeHead(status, { 'content-type': 'text/plain', ...(answer.headers || {}) });
       res.end('ok');
       wake();
     });
