@@ -371,7 +371,8 @@ describe('webhooks', () => {
       const first = await command(s, plan, scheduleItem('a', 9));
       await gone.until((rs) => rs.some((r) => r.revision === first.json.revision && r.status === 200), 'the first event');
       const del = await api.del(s, `/api/plans/${plan}/webhooks/${hook.id}`);
-      assert.equal(del.status, 204, del.text);
+      assert.equal(del.status, 200, del.text);
+      assert.deepEqual(del.json, { removed: hook.id });
       assert.equal((await api.del(s, `/api/plans/${plan}/webhooks/${hook.id}`)).status, 404);
       assert.equal((await api.get(s, `/api/plans/${plan}/webhooks/${hook.id}/deliveries`)).status, 404);
       const later = [];
