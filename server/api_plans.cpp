@@ -10,6 +10,7 @@
 #include "kartiba/engine.h"
 #include "kartiba/event.h"
 #include "time_util.h"
+#include "webhooks/api_webhooks.h"
 
 namespace kartiba::server {
 namespace {
@@ -226,6 +227,7 @@ void plan_endpoint(ApiCall call) {
   if (call.parts.size() >= 4 && call.parts.size() <= 5 && call.parts[3] == "links") {
     return handle_links(std::move(call), plan);
   }
+  if (call.parts.size() >= 4 && call.parts[3] == "webhooks") return handle_webhooks(std::move(call), plan);
   if (call.parts.size() == 3) {
     if (get) return get_view(std::move(call), plan);
   } else if (call.parts.size() == 4) {

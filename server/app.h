@@ -19,6 +19,7 @@
 #include "metrics.h"
 #include "rate_limiter.h"
 #include "tokens.h"
+#include "webhooks/webhooks.h"
 #include "work_pool.h"
 
 namespace kartiba::server {
@@ -36,6 +37,7 @@ struct App {
   std::unique_ptr<DerivedFeeds> derived;  // stopped before the engine goes
   std::unique_ptr<RateLimiter> limiter;
   std::unique_ptr<WorkPool> work;
+  std::unique_ptr<::kartiba::server::webhooks::Webhooks> webhooks;  // after work: its queues use the pool
   Hub hub;
   Connections connections;
   Metrics metrics;

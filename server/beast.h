@@ -1,5 +1,6 @@
 // The Boost.Beast / Asio names the network translation units share. Include it only from
-// listener.cpp, http_session.cpp, websocket_session*.cpp and main.cpp: Beast is heavy.
+// listener.cpp, http_session.cpp, websocket_session*.cpp, webhooks/poster.cpp and main.cpp:
+// Beast is heavy.
 #pragma once
 
 #include <boost/asio/dispatch.hpp>

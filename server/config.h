@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "webhooks/webhook_options.h"
+
 namespace kartiba::server {
 
 enum class LogLevel { error = 0, warn = 1, info = 2, debug = 3 };
@@ -54,6 +56,8 @@ struct Config {
   // --link-viewers-max: live viewers over all public dashboard links; --link-viewers-per-link.
   size_t link_viewers_max = 10000;
   size_t link_viewers_per_link = 2000;
+  // --webhooks-*: how webhooks are delivered (webhooks/webhook_options.h).
+  webhooks::WebhookOptions webhooks;
 };
 
 }  // namespace kartiba::server

@@ -20,6 +20,8 @@
 #include "kartiba/engine.h"
 #include "listener.h"
 #include "log.h"
+#include "webhooks/webhook_flags.h"
+#include "webhooks/webhooks.h"
 
 using namespace kartiba;
 using namespace kartiba::server;
@@ -130,6 +132,7 @@ int main(int argc, char** argv) {
   cli.add_option("--link-viewers-per-link", cfg.link_viewers_per_link, "live viewers of one public dashboard link")
       ->check(CLI::Range(size_t{0}, size_t{1} << 24))
       ->capture_default_str();
+  webhooks::add_webhook_flags(cli, cfg.webhooks);
   CLI11_PARSE(cli, argc, argv);
 
   auto hp = parse_listen(listen);
@@ -194,6 +197,11 @@ int main(int argc, char** argv) {
   app->metrics.link_viewers_limit = static_cast<int64_t>(cfg.link_viewers_max);
   app->metrics.link_viewers_per_link_limit = static_cast<int64_t>(cfg.link_viewers_per_link);
   app->derived = std::make_unique<DerivedFeeds>(*app->engine, app->metrics);
+  app->webhooks = std::make_unique<webhooks::Webhooks>(*app->engine, *app->work, ioc, cfg.webhooks);
+  if (Status st = app->webhooks->start(); !st.ok()) {
+    std::cerr << "kartiba-server: webhooks: " << st.error().message() << "\n";
+    return 1;
+  }
   auto admin = bootstrap_admin(*app);
   if (!admin.ok()) {
     std::cerr << "kartiba-server: " << admin.error().message() << "\n";
@@ -245,6 +253,7 @@ int main(int argc, char** argv) {
   // 1. Stop accepting; sessions stop keeping connections alive.
   app->stopping.store(true);
   listener->stop();
+  app->webhooks->stop();  // no delivery starts now; an interrupted one is sent again on restart
   // 2. In-flight commands finish; their acks are posted to the connections' strands.
   app->engine->shutdown();
   // 3. Close every connection once what it is writing is written.
@@ -261,6 +270,7 @@ int main(int argc, char** argv) {
   app->work->join();
   listener.reset();
   signals.reset();
+  app->webhooks.reset();  // before the io_context its timers and sockets belong to
   ioc_owner.reset();     // sessions and their subscriptions end here
   app->derived->stop();  // its subscriptions end before the engine
   app->engine.reset();   // flushes and closes the log

@@ -20,6 +20,7 @@ HttpResponse metrics(App& app) {
   r.content_type = "text/plain; version=0.0.4; charset=utf-8";
   app.metrics.connections.store(static_cast<int64_t>(app.connections.size()));
   r.body = app.metrics.render(app.engine->stats());
+  if (app.webhooks) r.body += app.webhooks->render_metrics();
   return r;
 }
 

@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
   add_read_verbs(app, ctx);
   add_write_verbs(app, ctx);
   add_import_text_verb(app, ctx);
+  add_webhook_verbs(app, ctx);
   add_admin_verbs(app, ctx);
 
   // Resolve the server and token before any verb's callback runs (the admin verbs need

@@ -16,6 +16,8 @@ void add_read_verbs(CLI::App& app, Context& ctx);
 void add_write_verbs(CLI::App& app, Context& ctx);
 // import-text
 void add_import_text_verb(CLI::App& app, Context& ctx);
+// webhook add | list | deliveries | remove | enable
+void add_webhook_verbs(CLI::App& app, Context& ctx);
 // admin backup | restore | verify | stats | compact | dump (a data directory, no server)
 void add_admin_verbs(CLI::App& app, Context& ctx);
 

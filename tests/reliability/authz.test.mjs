@@ -62,6 +62,14 @@ describe('authorization matrix', () => {
       { ...unauth, viewer: 403, otherOrganiser: 200, organiser: 403, admin: 200 }],
     ['revert on P', 'POST', `/api/plans/${P}/commands`, () => ({ id: nextId(), type: 'publish-release', data: { name: `r${n}` } }),
       { ...unauth, viewer: 403, otherOrganiser: 403, organiser: 200, admin: 200 }],
+    // Webhooks (docs/WEBHOOKS.md): organisers of the plan and admins only. A public address
+    // literal passes the SSRF guard without resolving; its deliveries fail quietly here.
+    ['webhooks of P', 'GET', `/api/plans/${P}/webhooks`, undefined, { ...unauth, viewer: 403, otherOrganiser: 403, organiser: 200, admin: 200 }],
+    ['add a webhook to P', 'POST', `/api/plans/${P}/webhooks`, { url: 'http://93.184.216.34/hook' },
+      { ...unauth, viewer: 403, otherOrganiser: 403, organiser: 201, admin: 201 }],
+    ['remove a webhook of P', 'DELETE', async () => `/api/plans/${P}/webhooks/${(await api.post(s, `/api/plans/${P}/webhooks`, { url: 'http://93.184.216.34/hook' })).json.id}`,
+      undefined, { ...unauth, viewer: 403, otherOrganiser: 403, organiser: 200, admin: 200 }],
+    ['webhooks of a missing plan', 'GET', `/api/plans/${GHOST}/webhooks`, undefined, { ...unauth, viewer: 403, otherOrganiser: 403, organiser: 404, admin: 404 }],
     // A plan that does not exist: 403 to a token that does not name it, 404 to one that may look.
     ['read a missing plan', 'GET', `/api/plans/${GHOST}`, undefined, { ...unauth, viewer: 403, otherOrganiser: 403, organiser: 404, admin: 404 }],
     ['command on a missing plan', 'POST', `/api/plans/${GHOST}/commands`, () => ({ type: 'edit-item', data: { item: 'it', title: 'x' } }),
