@@ -2,17 +2,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "exports/export_util.h"
+
 namespace kartiba::exports {
 
 using json = nlohmann::json;
 
 namespace {
-
-std::string str(const json& obj, const char* key) {
-  if (!obj.is_object()) return {};
-  auto it = obj.find(key);
-  return it != obj.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
 
 std::string joined(const json& obj, const char* key) {
   std::string out;

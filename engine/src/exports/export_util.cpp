@@ -8,10 +8,17 @@
 #include <utility>
 
 #include <date/tz.h>
+#include <nlohmann/json.hpp>
 
 #include "core/time_format.h"
 
 namespace kartiba::exports {
+
+std::string str(const nlohmann::json& obj, const char* key) {
+  if (!obj.is_object()) return {};
+  auto it = obj.find(key);
+  return it != obj.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
 
 size_t utf8_sequence_length(unsigned char lead) {
   if (lead < 0x80) return 1;

@@ -10,7 +10,12 @@
 #include <string>
 #include <string_view>
 
+#include <nlohmann/json_fwd.hpp>
+
 namespace kartiba::exports {
+
+// The text under `key` in a view object; empty when absent, not text, or not an object.
+std::string str(const nlohmann::json& obj, const char* key);
 
 // Length of the UTF-8 sequence that starts with `lead` (1 for a stray continuation byte).
 size_t utf8_sequence_length(unsigned char lead);

@@ -18,11 +18,6 @@ namespace {
 
 constexpr const char* kCrlf = "\r\n";
 
-std::string str(const json& obj, const char* key) {
-  auto it = obj.find(key);
-  return it != obj.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
 // ms since the epoch → "20240515T073000Z"
 std::string utc_stamp(int64_t ms) {
   auto tp = date::sys_seconds{std::chrono::seconds(ms / 1000)};

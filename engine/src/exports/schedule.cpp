@@ -14,12 +14,6 @@ using json = nlohmann::json;
 
 namespace {
 
-std::string str(const json& obj, const char* key) {
-  if (!obj.is_object()) return {};
-  auto it = obj.find(key);
-  return it != obj.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
 const json& member(const json& obj, const char* key) {
   static const json kNull;
   if (!obj.is_object()) return kNull;
