@@ -70,6 +70,7 @@ TEST_CASE("report: the demo's report in Latvian has the seed's sections, in its 
   CHECK(count(programme, "<div class=\"item ") == view["items"].size());
   CHECK(has(programme, "<h3>trešdiena, 15. maijs, Brisele</h3>"));
   CHECK(has(programme, "07:30 – 08:55<small>Riga → Brussels</small>"));
+  CHECK(has(programme, "<dt>Vieta</dt><dd class=\"venue\">Starptautiskā lidosta “Rīga” (RIX), Mārupe</dd>"));
   CHECK(has(programme, "Tikšanās Bornem pašvaldībā <span class=\"badge\">(tbc)</span>"));
   CHECK(has(programme, "<dt>Uzņem</dt><dd class=\"host\">Eiropas Reģionu komiteja</dd>"));
   CHECK(has(programme, "<dt>Adrese</dt><dd class=\"venue\">BvS 858, Rue Montoyer 90-102, B-1040 Brussels</dd>"));
@@ -86,7 +87,9 @@ TEST_CASE("report: the demo's report in Latvian has the seed's sections, in its 
   CHECK(has(pledges, "<strong>IAM stundas Ādažu novada skolās</strong>"));
   CHECK(has(pledges, "Kampaņa: Ilgtspējīgu pašvaldību nedēļa 2024, 2024. gada 20.–29. septembris"));
   CHECK(has(pledges, ">Notiek · 40%<br><small>Skolotājiem sagatavoti mācību materiāli"));
-  CHECK(has(pledges, ">Izpildīta · 100%"));
+  CHECK(has(pledges, ">Izpildīta<br><small>Pasākums notika 2024. gada 24. septembrī.</small>"));
+  CHECK(has(pledges, ">Apņēmusies · 10%</td>"));
+  CHECK(has(pledges, ">Ierosināta</td>"));  // no "· 0%" before any progress
 
   auto coverage = section(html, "sdg-coverage");
   CHECK(has(coverage, "<tr class=\"priority\"><td><span class=\"sdg\" style=\"background:#"));

@@ -30,6 +30,7 @@ struct Words {
   const char* programme;
   const char* host;
   const char* address;
+  const char* place;
   const char* sdgs;
   const char* tbc;
   const char* cancelled;
@@ -53,7 +54,7 @@ const Words kLv{
     "lv", "Ziņojums par izpētes vizīti", "Vizītes mērķis un organizētāji", "Organizē",
     "Prioritārie mērķi", "Delegācija", "Plānā vēl nav delegācijas dalībnieku saraksta.",
     {"Vārds, uzvārds", "Pašvaldība", "Organizācija", "Loma"}, "Uzņēmēji un runātāji", "Uzņēma", "Runātāji",
-    "Vizītes norise", "Uzņem", "Adrese", "IAM", "(tbc)", "ATCELTS", "Lēmumi", "Lēmumi nav reģistrēti.",
+    "Vizītes norise", "Uzņem", "Adrese", "Vieta", "IAM", "(tbc)", "ATCELTS", "Lēmumi", "Lēmumi nav reģistrēti.",
     "Attiecas uz", "Saistītās apņemšanās", "Apņemšanās", "Apņemšanās nav reģistrētas.",
     {"Kas", "Apņemšanās", "IAM", "Statuss"}, "Kampaņa",
     "IAM pārklājums", {"Mērķis", "Nosaukums", "Prioritāte", "Punkti", "Apņemšanās"}, "prioritāte",
@@ -61,7 +62,7 @@ const Words kLv{
 const Words kEn{
     "en", "Study visit report", "Purpose and organisers", "Organised by", "Priority goals", "Delegation",
     "The plan does not list the members of the delegation yet.", {"Name", "Municipality", "Organisation", "Role"},
-    "Hosts and speakers", "Hosted by", "Speakers", "The visit day by day", "Host", "Address", "SDGs", "(tbc)",
+    "Hosts and speakers", "Hosted by", "Speakers", "The visit day by day", "Host", "Address", "Place", "SDGs", "(tbc)",
     "CANCELLED", "Decisions", "No decisions recorded.", "Concerns", "Related pledges", "Pledges",
     "No pledges recorded.", {"Who", "Pledge", "SDGs", "Status"}, "Campaign", "SDG coverage",
     {"Goal", "Name", "Priority", "Items", "Pledges"}, "priority", "Goals not covered", "Revision", "SDG"};
@@ -93,6 +94,7 @@ ul { margin: .3rem 0; padding-left: 1.2rem; }
 dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: .1rem .6rem; margin: .3rem 0; }
 dl.facts dt { color: var(--muted); }
 dl.facts dd { margin: 0; }
+dl.facts ul { list-style: none; margin: 0; padding: 0; }
 table { width: 100%; border-collapse: collapse; font-size: .92em; margin: .4rem 0; }
 th, td { text-align: left; vertical-align: top; padding: .3rem .4rem; border-bottom: 1px solid var(--rule); }
 th { font-size: .85em; text-transform: uppercase; letter-spacing: .04em; color: var(--muted); }
@@ -314,15 +316,18 @@ std::string item_block(const Context& c, const json& item) {
   }
   std::string facts;
   if (auto v = c.venues.find(str(item, "venue")); v != c.venues.end()) {
+    // At a meeting the venue's organisation is the host and the rest its address; a flight or
+    // a break just has a place.
     json where = *v->second;
-    where.erase("name");
-    if (is_meeting(item))
-      facts += "<dt>" + html_escape(w.host) + "</dt><dd class=\"host\">" + html_escape(text(*v->second, "name", c.lang)) +
+    const bool hosted = is_meeting(item);
+    if (hosted) {
+      facts += "<dt>" + html_escape(w.host) + "</dt><dd class=\"host\">" + html_escape(text(where, "name", c.lang)) +
                "</dd>\n";
-    else
-      where = *v->second;
+      where.erase("name");
+    }
     if (auto line = venue_line(where); !line.empty())
-      facts += "<dt>" + html_escape(w.address) + "</dt><dd class=\"venue\">" + html_escape(line) + "</dd>\n";
+      facts += "<dt>" + html_escape(hosted ? w.address : w.place) + "</dt><dd class=\"venue\">" + html_escape(line) +
+               "</dd>\n";
   }
   const json& speakers = list(item, "speakers");
   if (!speakers.empty()) {
@@ -410,7 +415,9 @@ std::string pledges_section(const Context& c) {
     }
     const std::string status = str(p, "status");
     std::string state = html_escape(pledge_status(status, w));
-    if (p.contains("progress") && p["progress"].is_number() && status != "withdrawn")
+    // Progress says something only between the commitment and its fulfilment.
+    if ((status == "committed" || status == "in-progress") && p.contains("progress") &&
+        p["progress"].is_number() && p["progress"].get<int>() > 0)
       state += " · " + std::to_string(p["progress"].get<int>()) + "%";
     if (auto note = text(p, "status_note", c.lang); !note.empty()) state += "<br><small>" + html_escape(note) + "</small>";
     h += "<tr id=\"pledge-" + html_escape(str(p, "id")) + "\"><td>" + who + "</td><td>" + what + "</td><td>" +
