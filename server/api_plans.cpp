@@ -256,6 +256,7 @@ void plan_endpoint(ApiCall call) {
       if (sub == "pledges.csv") return get_export(std::move(call), plan, &export_pledges_csv);
       if (sub == "schedule.json") return get_export(std::move(call), plan, &export_schedule_json);
       if (sub == "agenda.html") return get_export(std::move(call), plan, &export_agenda_html);
+      if (sub == "report.html") return get_export(std::move(call), plan, &export_report_html);
     }
   }
   call.respond(error_response(Error::not_found("no such endpoint: " + method + " " + call.target.path)));

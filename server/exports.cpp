@@ -84,4 +84,12 @@ HttpResponse export_agenda_html(Engine& engine, const std::string& plan, const Q
   return file(exports::agenda_html(*view, lang), "text/html; charset=utf-8", plan + "-agenda.html", true);
 }
 
+HttpResponse export_report_html(Engine& engine, const std::string& plan, const Query& query) {
+  const std::string lang = param(query, "lang");
+  if (!lang.empty() && lang != "lv" && lang != "en") return HttpResponse::error(Error::invalid("lang must be lv or en"));
+  auto view = read_view(engine, plan);
+  if (!view.ok()) return HttpResponse::error(view.error());
+  return file(exports::report_html(*view, lang), "text/html; charset=utf-8", plan + "-report.html", true);
+}
+
 }  // namespace kartiba::server

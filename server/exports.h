@@ -1,4 +1,5 @@
-// The plan exports that are formats of their own: iCalendar, CSV and frab schedule JSON.
+// The plan exports that are formats of their own: iCalendar, CSV, frab schedule JSON, and the
+// printable HTML agenda and visit report.
 //
 // Each builds the whole response for GET /api/plans/{plan}/<file> from the engine's view.
 // The router has checked the token may read the plan; the plan may still not exist
@@ -26,5 +27,7 @@ HttpResponse export_pledges_csv(Engine& engine, const std::string& plan, const Q
 HttpResponse export_schedule_json(Engine& engine, const std::string& plan, const Query& query);
 // GET /api/plans/{plan}/agenda.html?lang=lv|en — the printable agenda.
 HttpResponse export_agenda_html(Engine& engine, const std::string& plan, const Query& query);
+// GET /api/plans/{plan}/report.html?lang=lv|en — the visit report (docs/REPORT.md).
+HttpResponse export_report_html(Engine& engine, const std::string& plan, const Query& query);
 
 }  // namespace kartiba::server

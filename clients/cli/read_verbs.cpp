@@ -171,11 +171,11 @@ int export_plan(Context& ctx, const std::string& plan, const std::string& format
                 const std::string& output) {
   static const std::map<std::string, std::string> kFiles = {
       {"json", "export.json"}, {"ics", "agenda.ics"}, {"csv", "pledges.csv"}, {"schedule", "schedule.json"},
-      {"html", "agenda.html"}};
+      {"html", "agenda.html"}, {"report", "report.html"}};
   auto file = kFiles.find(format);
-  if (file == kFiles.end()) return fail("--format must be json, ics, csv, schedule or html", kExitUsage);
+  if (file == kFiles.end()) return fail("--format must be json, ics, csv, schedule, html or report", kExitUsage);
   std::string target = plan_path(plan) + "/" + file->second;
-  if (format == "html" && !lang.empty()) target += "?lang=" + url_encode(lang);
+  if ((format == "html" || format == "report") && !lang.empty()) target += "?lang=" + url_encode(lang);
   auto body = call(ctx, "GET", target);
   if (!body) return ctx.exit_code;
   if (output.empty() || output == "-") {
@@ -325,15 +325,15 @@ void add_read_verbs(CLI::App& app, Context& ctx) {
     c->callback([&ctx, plan, from, to] { ctx.exit_code = changelog(ctx, *plan, *from, *to); });
   }
   {
-    auto* e = app.add_subcommand("export", "download the plan: export.json (default), ics, csv, schedule or html");
+    auto* e = app.add_subcommand("export", "download the plan: export.json (default), ics, csv, schedule, html or report");
     auto plan = std::make_shared<std::string>();
     auto out = std::make_shared<std::string>();
     auto format = std::make_shared<std::string>("json");
     auto lang = std::make_shared<std::string>();
     e->add_option("plan", *plan, "plan id")->required();
     e->add_option("-o,--output", *out, "file to write (default: stdout)");
-    e->add_option("--format", *format, "json | ics | csv | schedule | html");
-    e->add_option("--lang", *lang, "for html: lv or en");
+    e->add_option("--format", *format, "json | ics | csv | schedule | html | report");
+    e->add_option("--lang", *lang, "for html and report: lv or en");
     e->callback([&ctx, plan, out, format, lang] { ctx.exit_code = export_plan(ctx, *plan, *format, *lang, *out); });
   }
   {

@@ -156,12 +156,15 @@ test('export and import: the file round-trips through a second server', async ()
     assert.match(r.stdout, /^imported brussels-2024 at revision \d+/);
     const again = await kartiba(['export', 'brussels-2024'], { server: other });
     assert.deepEqual(JSON.parse(again.stdout), JSON.parse(readFileSync(file, 'utf8')));
-    for (const format of ['ics', 'csv', 'schedule', 'html']) {
+    for (const format of ['ics', 'csv', 'schedule', 'html', 'report']) {
       const x = await run(['export', 'brussels-2024', '--format', format]);
       const y = await kartiba(['export', 'brussels-2024', '--format', format], { server: other });
       assert.equal(x.code, 0, x.stderr);
       assert.equal(y.stdout, x.stdout, format);
     }
+    const report = await run(['export', 'brussels-2024', '--format', 'report', '--lang', 'en']);
+    assert.equal(report.code, 0, report.stderr);
+    assert.match(report.stdout, /<html lang="en">[\s\S]*<h2>Pledges<\/h2>/);
   } finally {
     await other.stop();
   }

@@ -15,7 +15,7 @@ const ROLES = ['none', 'bad', 'revoked', 'viewer', 'otherOrganiser', 'organiser'
 let checked = 0;
 
 const READS = ['', '?at=1', '/events', '/history?lang=en', '/verify', '/releases', '/changelog?from=1', '/agenda.ics',
-  '/export.json', '/pledges.csv', '/schedule.json', '/agenda.html'];
+  '/export.json', '/pledges.csv', '/schedule.json', '/agenda.html', '/report.html'];
 
 describe('authorization matrix', () => {
   let s;

@@ -5,7 +5,9 @@
 #include <array>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <utility>
+#include <vector>
 
 #include <date/tz.h>
 #include <nlohmann/json.hpp>
@@ -194,6 +196,63 @@ std::string zone_city(const std::string& tz) {
   for (char& c : city)
     if (c == '_') c = ' ';
   return city;
+}
+
+std::string date_range(const std::string& from, const std::string& to, const std::string& lang) {
+  if (from.size() != 10) return {};
+  int y1 = std::atoi(from.substr(0, 4).c_str()), m1 = std::atoi(from.substr(5, 2).c_str()),
+      d1 = std::atoi(from.substr(8, 2).c_str());
+  int y2 = y1, m2 = m1, d2 = d1;
+  if (to.size() == 10) {
+    y2 = std::atoi(to.substr(0, 4).c_str());
+    m2 = std::atoi(to.substr(5, 2).c_str());
+    d2 = std::atoi(to.substr(8, 2).c_str());
+  }
+  auto n = [](int v) { return std::to_string(v); };
+  if (lang == "lv") {
+    if (from == to || to.size() != 10) return n(y1) + ". gada " + n(d1) + ". " + month_name(m1, lang);
+    if (y1 == y2 && m1 == m2) return n(y1) + ". gada " + n(d1) + ".–" + n(d2) + ". " + month_name(m1, lang);
+    if (y1 == y2)
+      return n(y1) + ". gada " + n(d1) + ". " + month_name(m1, lang) + " – " + n(d2) + ". " + month_name(m2, lang);
+    return n(y1) + ". gada " + n(d1) + ". " + month_name(m1, lang) + " – " + n(y2) + ". gada " + n(d2) + ". " +
+           month_name(m2, lang);
+  }
+  if (from == to || to.size() != 10) return n(d1) + " " + month_name(m1, lang) + " " + n(y1);
+  if (y1 == y2 && m1 == m2) return n(d1) + "–" + n(d2) + " " + month_name(m1, lang) + " " + n(y1);
+  if (y1 == y2) return n(d1) + " " + month_name(m1, lang) + " – " + n(d2) + " " + month_name(m2, lang) + " " + n(y1);
+  return n(d1) + " " + month_name(m1, lang) + " " + n(y1) + " – " + n(d2) + " " + month_name(m2, lang) + " " + n(y2);
+}
+
+std::string local_clock(const nlohmann::json& time) {
+  std::string local = str(time, "local");
+  return local.size() >= 16 ? local.substr(11, 5) : local;
+}
+
+std::string venue_line(const nlohmann::json& venue) {
+  std::vector<std::string> parts;
+  for (const char* key : {"name", "building", "room", "address"}) parts.push_back(str(venue, key));
+  if (str(venue, "address").empty()) parts.push_back(str(venue, "city"));
+  std::string out;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    if (parts[i].empty()) continue;
+    bool inside_other = false;
+    for (size_t j = 0; j < parts.size(); ++j)
+      if (j != i && parts[j].size() > parts[i].size() && parts[j].find(parts[i]) != std::string::npos)
+        inside_other = true;
+    if (inside_other) continue;
+    if (!out.empty()) out += ", ";
+    out += parts[i];
+  }
+  return out;
+}
+
+std::string html_text(const std::string& text) {
+  std::string escaped = html_escape(text), out;
+  for (char c : escaped) {
+    if (c == '\n') out += "<br>";
+    else if (c != '\r') out += c;
+  }
+  return out;
 }
 
 }  // namespace kartiba::exports

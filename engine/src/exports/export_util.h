@@ -59,4 +59,18 @@ std::string long_date(const std::string& iso_date, const std::string& lang);
 // The city part of a zone name: "Europe/Riga" → "Riga", "America/New_York" → "New York".
 std::string zone_city(const std::string& tz);
 
+// The dates a plan spans, in words: "2024. gada 15.–17. maijs" / "15–17 May 2024" (one date
+// when `to` is empty or equal; empty when `from` is not YYYY-MM-DD).
+std::string date_range(const std::string& from, const std::string& to, const std::string& lang);
+
+// The wall-clock "HH:MM" of a view time {"local":"2024-05-15T07:30",…}.
+std::string local_clock(const nlohmann::json& time);
+
+// A venue on one line: name, building, room, address (or city), each part once even when
+// another part already contains it ("BvS" inside "BvS 858").
+std::string venue_line(const nlohmann::json& venue);
+
+// User text as HTML: escaped, newlines as <br>.
+std::string html_text(const std::string& text);
+
 }  // namespace kartiba::exports

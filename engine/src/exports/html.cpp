@@ -63,65 +63,6 @@ footer { border-top: 1px solid var(--rule); margin-top: 2rem; padding-top: .5rem
 }
 )";
 
-std::string date_range(const std::string& from, const std::string& to, const Words& w) {
-  if (from.size() != 10) return {};
-  const std::string lang = w.lang;
-  int y1 = std::atoi(from.substr(0, 4).c_str()), m1 = std::atoi(from.substr(5, 2).c_str()),
-      d1 = std::atoi(from.substr(8, 2).c_str());
-  int y2 = y1, m2 = m1, d2 = d1;
-  if (to.size() == 10) {
-    y2 = std::atoi(to.substr(0, 4).c_str());
-    m2 = std::atoi(to.substr(5, 2).c_str());
-    d2 = std::atoi(to.substr(8, 2).c_str());
-  }
-  auto n = [](int v) { return std::to_string(v); };
-  if (lang == "lv") {
-    if (from == to || to.size() != 10) return n(y1) + ". gada " + n(d1) + ". " + month_name(m1, lang);
-    if (y1 == y2 && m1 == m2) return n(y1) + ". gada " + n(d1) + ".–" + n(d2) + ". " + month_name(m1, lang);
-    if (y1 == y2)
-      return n(y1) + ". gada " + n(d1) + ". " + month_name(m1, lang) + " – " + n(d2) + ". " + month_name(m2, lang);
-    return n(y1) + ". gada " + n(d1) + ". " + month_name(m1, lang) + " – " + n(y2) + ". gada " + n(d2) + ". " +
-           month_name(m2, lang);
-  }
-  if (from == to || to.size() != 10) return n(d1) + " " + month_name(m1, lang) + " " + n(y1);
-  if (y1 == y2 && m1 == m2) return n(d1) + "–" + n(d2) + " " + month_name(m1, lang) + " " + n(y1);
-  if (y1 == y2) return n(d1) + " " + month_name(m1, lang) + " – " + n(d2) + " " + month_name(m2, lang) + " " + n(y1);
-  return n(d1) + " " + month_name(m1, lang) + " " + n(y1) + " – " + n(d2) + " " + month_name(m2, lang) + " " + n(y2);
-}
-
-std::string clock(const json& time) {
-  std::string local = str(time, "local");
-  return local.size() >= 16 ? local.substr(11, 5) : local;
-}
-
-std::string venue_text(const json& venue) {
-  std::vector<std::string> parts;
-  for (const char* key : {"name", "building", "room", "address"}) parts.push_back(str(venue, key));
-  if (str(venue, "address").empty()) parts.push_back(str(venue, "city"));
-  std::string out;
-  for (size_t i = 0; i < parts.size(); ++i) {
-    if (parts[i].empty()) continue;
-    bool inside_other = false;
-    for (size_t j = 0; j < parts.size(); ++j)
-      if (j != i && parts[j].size() > parts[i].size() && parts[j].find(parts[i]) != std::string::npos)
-        inside_other = true;
-    if (inside_other) continue;
-    if (!out.empty()) out += ", ";
-    out += parts[i];
-  }
-  return out;
-}
-
-// Newlines in user text become <br>.
-std::string text_html(const std::string& text) {
-  std::string escaped = html_escape(text), out;
-  for (char c : escaped) {
-    if (c == '\n') out += "<br>";
-    else if (c != '\r') out += c;
-  }
-  return out;
-}
-
 }  // namespace
 
 std::string agenda_html(const json& view, const std::string& requested_lang) {
@@ -145,7 +86,7 @@ std::string agenda_html(const json& view, const std::string& requested_lang) {
   h += "<title>" + html_escape(std::string(w.agenda) + (title.empty() ? "" : " — " + title)) + "</title>\n";
   h += "<style>" + std::string(kStyle) + "</style>\n</head>\n<body>\n<header>\n";
   h += "<h1>" + html_escape(title) + "</h1>\n";
-  if (auto range = date_range(str(view, "start_date"), str(view, "end_date"), w); !range.empty())
+  if (auto range = date_range(str(view, "start_date"), str(view, "end_date"), lang); !range.empty())
     h += "<p class=\"dates\">" + html_escape(range) + "</p>\n";
   if (auto place = str(view, "place"); !place.empty()) h += "<p class=\"place\">" + html_escape(place) + "</p>\n";
   if (auto org = str(view, "organiser"); !org.empty())
@@ -176,7 +117,7 @@ std::string agenda_html(const json& view, const std::string& requested_lang) {
       // Times: wall clock at each end; the zone is named when it is not the plan's.
       const json& start = item.contains("start") ? item["start"] : none;
       const json& end = item.contains("end") ? item["end"] : none;
-      std::string times = html_escape(clock(start)) + " – " + html_escape(clock(end));
+      std::string times = html_escape(local_clock(start)) + " – " + html_escape(local_clock(end));
       std::string zones;
       if (str(start, "tz") != plan_tz || str(end, "tz") != plan_tz)
         zones = zone_city(str(start, "tz")) + " → " + zone_city(str(end, "tz"));
@@ -185,15 +126,15 @@ std::string agenda_html(const json& view, const std::string& requested_lang) {
       if (status == "tentative") h += " <span class=\"badge\">" + html_escape(w.tbc) + "</span>";
       if (status == "cancelled") h += " <span class=\"badge\">" + html_escape(w.cancelled) + "</span>";
       h += "</p>\n";
-      if (auto d = str(item, "description"); !d.empty()) h += "<p class=\"description\">" + text_html(d) + "</p>\n";
+      if (auto d = str(item, "description"); !d.empty()) h += "<p class=\"description\">" + html_text(d) + "</p>\n";
       if (item.contains("topics") && item["topics"].is_array() && !item["topics"].empty()) {
         h += "<ul class=\"topics\">\n";
         for (auto& t : item["topics"])
-          if (t.is_string()) h += "<li>" + text_html(t.get<std::string>()) + "</li>\n";
+          if (t.is_string()) h += "<li>" + html_text(t.get<std::string>()) + "</li>\n";
         h += "</ul>\n";
       }
       if (auto v = venues.find(str(item, "venue")); v != venues.end())
-        h += "<p class=\"venue\">" + html_escape(std::string(w.venue) + ": " + venue_text(*v->second)) + "</p>\n";
+        h += "<p class=\"venue\">" + html_escape(std::string(w.venue) + ": " + venue_line(*v->second)) + "</p>\n";
       if (item.contains("speakers") && item["speakers"].is_array() && !item["speakers"].empty()) {
         h += "<ul class=\"speakers\" aria-label=\"" + html_escape(w.speakers) + "\">\n";
         for (auto& s : item["speakers"]) {
