@@ -45,7 +45,7 @@ std::string item_day(const Item& item) {
   return item.start ? item.start->local.substr(0, 10) : std::string();
 }
 
-CollationLanguage language_of(const PlanState& s) { return collation_language(s.plan.value("language", "lv")); }
+CollationLanguage language_of(const PlanState& s) { return collation_language(s.plan.value.language.value_or("lv")); }
 
 // Venues and people by name as the plan's language sorts them, then by id.
 json by_name(json list, CollationLanguage language) {
