@@ -166,3 +166,61 @@ TEST_CASE("pipeline: a failed write voids what was decided on top of it, and the
   REQUIRE(evs->size() == 2);
   CHECK(evs.value()[1]->seq == evs.value()[0]->seq + 1);
 }
+
+TEST_CASE("pipeline: a plan's queue is bounded; past the bound a command fails unavailable at once", "[pipeline]") {
+  Options o;
+  o.clock = std::make_shared<FakeClock>();
+  o.worker_threads = 2;
+  o.max_batch_commands = 1;
+  o.max_queued_commands = 4;
+  auto owned = std::make_unique<GatedStore>();
+  GatedStore* store = owned.get();
+  auto impl = std::make_unique<EngineImpl>(o, std::move(owned));
+  REQUIRE(impl->start().ok());
+  std::unique_ptr<Engine> engine = std::move(impl);
+  REQUIRE(engine->create_plan(R"({"id":"p","title":"P","timezone":"Europe/Riga"})", "admin").ok);
+
+  store->close_gate();
+  std::vector<std::future<CommandOutcome>> sent;
+  for (int i = 0; i < 20; ++i) {
+    auto promise = std::make_shared<std::promise<CommandOutcome>>();
+    sent.push_back(promise->get_future());
+    json cmd = {{"type", "add-venue"}, {"data", {{"venue", "v" + std::to_string(i)}, {"name", "Zāle"}}}};
+    engine->execute({"p", "K. Miķelsone", cmd.dump(), false},
+                    [promise](CommandOutcome out) { promise->set_value(std::move(out)); });
+  }
+  // At most two batches of one command are in flight and four wait: the rest were refused.
+  store->open_gate();
+  size_t ok = 0, refused = 0;
+  for (auto& f : sent) {
+    auto out = f.get();
+    if (out.ok) ++ok;
+    else if (error_code(out) == "unavailable") ++refused;
+  }
+  CHECK(refused >= 20 - 2 - 4);
+  CHECK(ok + refused == 20);
+  CHECK(engine->revision("p") == 1 + ok);
+}
+
+TEST_CASE("pipeline: an exception while deciding fails that batch 500 and the plan goes on", "[pipeline]") {
+  Options o;
+  o.clock = std::make_shared<FakeClock>();
+  o.worker_threads = 2;
+  auto impl = std::make_unique<EngineImpl>(o, make_memory_store());
+  REQUIRE(impl->start().ok());
+  impl->before_decide_for_tests = [](const PendingCommand& p) {
+    if (p.command.type == "add-person") throw std::runtime_error("a bug on purpose");
+  };
+  std::unique_ptr<Engine> engine = std::move(impl);
+  REQUIRE(engine->create_plan(R"({"id":"p","title":"P","timezone":"Europe/Riga"})", "admin").ok);
+  auto run = [&](const std::string& type, json data) {
+    return engine->execute_sync({"p", "K. Miķelsone", json{{"type", type}, {"data", data}}.dump(), false});
+  };
+  REQUIRE_OK(run("add-venue", {{"venue", "v"}, {"name", "Zāle"}}));
+  auto broken = run("add-person", {{"person", "anna"}, {"name", "Anna Bērziņa"}});
+  REQUIRE_REJECTED(broken, "internal", "");
+  CHECK(broken.error->to_json().find("a bug on purpose") != std::string::npos);
+  REQUIRE_OK(run("update-venue", {{"venue", "v"}, {"name", "Lielā zāle"}}));
+  CHECK(engine->revision("p") == 3);
+  CHECK(engine->verify("p")->ok);
+}

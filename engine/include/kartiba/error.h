@@ -20,7 +20,8 @@ enum class ErrorCode {
   conflict,      // 409: the plan changed under the sender (stale base) or the state forbids it
   too_large,     // 413: body, frame or field over its limit
   rate_limited,  // 429: too many commands from one token
-  unavailable,   // 503: storage failed; nothing was applied
+  unavailable,   // 503: storage failed, or too busy; nothing was applied
+  internal,      // 500: a bug in the server stopped the command; nothing was applied
 };
 
 std::string_view to_string(ErrorCode code);
@@ -42,6 +43,7 @@ class [[nodiscard]] Error {
     return {ErrorCode::conflict, std::move(message), std::move(path), std::move(details)};
   }
   static Error unavailable(std::string message) { return {ErrorCode::unavailable, std::move(message)}; }
+  static Error internal(std::string message) { return {ErrorCode::internal, std::move(message)}; }
   static Error forbidden(std::string message) { return {ErrorCode::forbidden, std::move(message)}; }
   static Error unauthorized(std::string message) { return {ErrorCode::unauthorized, std::move(message)}; }
   static Error too_large(std::string message, std::string path = {}) {

@@ -38,6 +38,10 @@ struct Options {
   // The most commands one plan validates into one group-committed batch.
   size_t max_batch_commands = 256;
 
+  // The most commands one plan holds waiting to be decided; past it a command fails
+  // `unavailable` at once (503: the server is overloaded, try again) instead of queueing.
+  size_t max_queued_commands = 10000;
+
   // Events each plan keeps in memory for catch-up reads; older ones come from the log.
   size_t recent_events = 4096;
   // ... and at most about this many bytes of them (a plan of huge events keeps fewer).

@@ -14,6 +14,7 @@ std::string_view to_string(ErrorCode code) {
     case ErrorCode::too_large: return "too_large";
     case ErrorCode::rate_limited: return "rate_limited";
     case ErrorCode::unavailable: return "unavailable";
+    case ErrorCode::internal: return "internal";
   }
   return "invalid";
 }
@@ -28,6 +29,7 @@ int http_status(ErrorCode code) {
     case ErrorCode::too_large: return 413;
     case ErrorCode::rate_limited: return 429;
     case ErrorCode::unavailable: return 503;
+    case ErrorCode::internal: return 500;
   }
   return 500;
 }

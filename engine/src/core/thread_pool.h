@@ -1,9 +1,13 @@
 // A fixed pool of worker threads running posted tasks in FIFO order.
 // Thread-safety: post() from any thread; the destructor drains and joins.
+// A task that throws is reported on stderr and the worker goes on: the engine's tasks catch
+// what they can answer (drain fails a batch `internal`); this is the last barrier.
 #pragma once
 
 #include <condition_variable>
+#include <cstdio>
 #include <deque>
+#include <exception>
 #include <functional>
 #include <mutex>
 #include <thread>
@@ -46,7 +50,13 @@ class ThreadPool {
         task = std::move(tasks_.front());
         tasks_.pop_front();
       }
-      task();
+      try {
+        task();
+      } catch (const std::exception& e) {
+        std::fprintf(stderr, "kartiba: a worker task failed: %s\n", e.what());
+      } catch (...) {
+        std::fprintf(stderr, "kartiba: a worker task failed\n");
+      }
     }
   }
 

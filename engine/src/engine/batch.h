@@ -37,6 +37,7 @@ struct Batch {
   std::vector<CommandRecord> commands;    // what each accepted command appended
   std::vector<Completion> completions;    // completions[i] answers taken[i]
   std::vector<PendingCommand> taken;      // kept to be decided again after a lost race
+  std::vector<size_t> generated_ids;      // taken[i] whose id the engine made (not a retry)
   std::map<std::string, size_t> ids_in_batch;  // command id → its completion
   std::vector<IngestRequest> ingests;     // a batch of foreign events: the calls it answers
   uint64_t local_epoch = 0;               // PlanHandle::local_epoch when it was decided

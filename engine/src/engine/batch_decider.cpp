@@ -27,14 +27,21 @@ BatchDecider::BatchDecider(std::string plan, Store& store,
 void BatchDecider::add(PendingCommand& p) {
   Completion c;
   c.done = std::move(p.done);
-  ParsedCommand& cmd = p.command;
-  // A command without an id is new by definition: no earlier answer to look for.
-  const bool fresh = cmd.id.empty();
-  if (fresh) cmd.id = "c-" + plan_ + "-" + std::to_string(working_.revision + 1) + "-" + std::to_string(at_ms_);
-  c.outcome.command_id = cmd.id;
-  if (!fresh && answer_repeat(cmd, c)) return;
-  bool accepted = p.verbatim ? decide_verbatim(p, c) : p.group ? decide_group(p, c) : decide_single(p, c);
-  if (accepted) accept(cmd, std::move(c));
+  try {
+    ParsedCommand& cmd = p.command;
+    // A command without an id is new by definition: no earlier answer to look for.
+    const bool fresh = cmd.id.empty();
+    if (fresh) batch_.generated_ids.push_back(batch_.completions.size());
+    if (fresh) cmd.id = "c-" + plan_ + "-" + std::to_string(working_.revision + 1) + "-" + std::to_string(at_ms_);
+    c.outcome.command_id = cmd.id;
+    if (!fresh && answer_repeat(cmd, c)) return;
+    bool accepted = p.verbatim ? decide_verbatim(p, c) : p.group ? decide_group(p, c) : decide_single(p, c);
+    if (accepted) accept(cmd, std::move(c));
+  } catch (...) {
+    // The caller fails the whole batch; it needs this command's callback back to answer it.
+    if (c.done) p.done = std::move(c.done);
+    throw;
+  }
 }
 
 bool BatchDecider::answer_repeat(ParsedCommand& cmd, Completion& c) {

@@ -1,6 +1,7 @@
 // The command path, step by step: take a batch, decide it (answering repeats), hand it to the
 // log of record, publish it. engine_impl.h tells the whole story.
 #include <algorithm>
+#include <cstdio>
 #include <utility>
 
 #include "core/event_format.h"
@@ -56,13 +57,22 @@ void EngineImpl::submit(const std::string& plan, PendingCommand pending, bool ma
     pending.done(rejected(Error::not_found("no plan '" + plan + "'"), pending.command.id));
     return;
   }
-  {
-    std::lock_guard lock(inflight_mu_);
-    ++inflight_;
-  }
+  bool full;
   {
     std::lock_guard lock(h->mu);
-    h->queue.push_back(std::move(pending));
+    // Bounded: a plan flooded faster than it commits answers 503 instead of growing.
+    full = h->queue.size() >= options_.max_queued_commands;
+    if (!full) {
+      std::lock_guard count(inflight_mu_);
+      ++inflight_;
+      h->queue.push_back(std::move(pending));
+    }
+  }
+  if (full) {
+    pending.done(rejected(Error::unavailable("plan '" + plan + "' has " + std::to_string(options_.max_queued_commands) +
+                                             " commands waiting; try again shortly"),
+                          pending.command.id));
+    return;
   }
   post_drain_if_ready(h);
 }
@@ -123,7 +133,13 @@ void EngineImpl::drain(std::shared_ptr<PlanHandle> h) {
     case TakenWork::Kind::commands:
       break;
   }
-  auto batch = decide_batch(h, work);
+  auto batch = new_batch(work);
+  try {
+    decide_batch(h, work, *batch);
+  } catch (const std::exception& e) {
+    fail_internal(work, *batch, e.what());
+    return finish_batch(h);
+  }
   if (batch->events.empty() && !work.behind) {
     // Nothing to write, and nothing in flight it could depend on: answer now.
     answer_now(h, *batch);
@@ -201,11 +217,34 @@ void EngineImpl::start_catch_up(const std::shared_ptr<PlanHandle>& h, uint64_t a
   });
 }
 
-std::shared_ptr<Batch> EngineImpl::decide_batch(const std::shared_ptr<PlanHandle>& h, TakenWork& work) {
+std::shared_ptr<Batch> EngineImpl::new_batch(const TakenWork& work) {
   auto batch = std::make_shared<Batch>();
   batch->base = work.base;
   batch->next = std::make_shared<PlanState>(*work.base);
   batch->local_epoch = work.local_epoch;
+  return batch;
+}
+
+void EngineImpl::fail_internal(TakenWork& work, Batch& batch, const char* what) {
+  // An exception out of decide or apply is a bug: nothing of the batch is kept (its state copy
+  // may be half changed), each of its commands gets a 500, and the plan goes on.
+  std::fprintf(stderr, "kartiba: deciding a batch failed: %s\n", what);
+  Error error = Error::internal(std::string("the server failed to decide this command (") + what +
+                                "); nothing was applied");
+  for (auto& c : batch.completions) {
+    c.done(rejected(error, c.outcome.command_id));
+    command_done();
+  }
+  for (size_t i = batch.completions.size(); i < work.commands.size(); ++i) {
+    auto& p = work.commands[i];
+    if (!p.done) continue;
+    p.done(rejected(error, p.command.id));
+    command_done();
+  }
+}
+
+void EngineImpl::decide_batch(const std::shared_ptr<PlanHandle>& h, TakenWork& work, Batch& batch_ref) {
+  Batch* batch = &batch_ref;
   const int64_t at = std::max(now_ms(), batch->next->updated_ms);
   BatchDecider decider(h->id, *store_, [this, h](uint64_t rev) { return event_at(h, rev); }, at, *batch);
   auto& taken = work.commands;
@@ -221,10 +260,10 @@ std::shared_ptr<Batch> EngineImpl::decide_batch(const std::shared_ptr<PlanHandle
       h->wait_for_publish = true;
       break;
     }
+    if (before_decide_for_tests) before_decide_for_tests(taken[i]);
     decider.add(taken[i]);
   }
   batch->taken = std::move(taken);
-  return batch;
 }
 
 void EngineImpl::answer_now(const std::shared_ptr<PlanHandle>& h, Batch& batch) {
@@ -432,6 +471,10 @@ void EngineImpl::put_back(const std::shared_ptr<PlanHandle>& h, Batch& batch) {
   // Another node took the batch's revisions: its commands are decided again, first, in their
   // order, once the plan has caught up. Nobody was answered yet.
   for (size_t i = 0; i < batch.completions.size() && i < batch.taken.size(); ++i) batch.taken[i].done = std::move(batch.completions[i].done);
+  // An id the engine made is not a retry: decided again, it is new (another node may have
+  // made the same one for a different command).
+  for (size_t i : batch.generated_ids)
+    if (i < batch.taken.size()) batch.taken[i].command.id.clear();
   std::lock_guard lock(h->mu);
   h->last_publish_failed = true;
   auto at = h->queue.begin() + ptrdiff_t(h->requeued);

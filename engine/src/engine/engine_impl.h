@@ -82,6 +82,10 @@ class EngineImpl final : public Engine, public LogSink {
   std::shared_ptr<const PlanState> current_state(const std::string& plan);
   Result<std::string> export_unguarded(const std::string& plan);
 
+  // Tests only: called before each command is decided; a throw there stands for a bug in
+  // decide() (the exception barrier's regression test).
+  std::function<void(const PendingCommand&)> before_decide_for_tests;
+
  private:
   std::shared_ptr<PlanHandle> handle(const std::string& plan);
   // The plan's handle, made (with an empty state) when missing.
@@ -105,7 +109,9 @@ class EngineImpl final : public Engine, public LogSink {
   TakenWork take_work(PlanHandle& h);
   void reload_from_store(PlanHandle& h, std::shared_ptr<const PlanState>& base);
   void start_catch_up(const std::shared_ptr<PlanHandle>& h, uint64_t after);
-  std::shared_ptr<Batch> decide_batch(const std::shared_ptr<PlanHandle>& h, TakenWork& work);
+  std::shared_ptr<Batch> new_batch(const TakenWork& work);
+  void decide_batch(const std::shared_ptr<PlanHandle>& h, TakenWork& work, Batch& batch);
+  void fail_internal(TakenWork& work, Batch& batch, const char* what);
   void answer_now(const std::shared_ptr<PlanHandle>& h, Batch& batch);
   void hand_to_log(const std::shared_ptr<PlanHandle>& h, std::shared_ptr<Batch> batch, uint64_t epoch);
   void on_appended(const std::shared_ptr<PlanHandle>& h, const std::shared_ptr<InFlightBatch>& flight,
@@ -132,7 +138,8 @@ class EngineImpl final : public Engine, public LogSink {
   // ---- ingest (ingest.cpp) ----
   void ingest_step(const std::shared_ptr<PlanHandle>& h, TakenWork& work);
 
-  std::shared_ptr<const std::string> render_cached(PlanHandle& h);  // REQUIRES: h.mu held
+  // The view of `state`, rendered without the plan's lock and cached if still the latest.
+  std::shared_ptr<const std::string> cache_view(PlanHandle& h, const std::shared_ptr<const PlanState>& state);
   static void unsubscribe(const std::shared_ptr<PlanHandle>& h, uint64_t id);
   int64_t now_ms();
   void command_done();

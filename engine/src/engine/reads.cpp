@@ -112,9 +112,12 @@ std::vector<PlanSummary> EngineImpl::plans() {
   return out;
 }
 
-std::shared_ptr<const std::string> EngineImpl::render_cached(PlanHandle& h) {
-  if (!h.view_cache) h.view_cache = std::make_shared<const std::string>(render_view(*h.state).dump());
-  return h.view_cache;
+std::shared_ptr<const std::string> EngineImpl::cache_view(PlanHandle& h, const std::shared_ptr<const PlanState>& state) {
+  // Rendered outside the plan's lock (the state is immutable), kept if it is still the latest.
+  auto view = std::make_shared<const std::string>(render_view(*state).dump());
+  std::lock_guard lock(h.mu);
+  if (h.state == state && !h.view_cache) h.view_cache = view;
+  return view;
 }
 
 Result<uint64_t> EngineImpl::revision_at_time(const std::string& plan, uint64_t current, int64_t ms) {
@@ -135,9 +138,13 @@ Result<std::shared_ptr<const std::string>> EngineImpl::view_unguarded(const std:
   auto h = handle(plan);
   std::shared_ptr<const PlanState> now;
   if (h) {
-    std::lock_guard lock(h->mu);
-    now = h->state;
-    if (now->revision > 0 && !at.revision && !at.asof_ms) return render_cached(*h);
+    std::shared_ptr<const std::string> cached;
+    {
+      std::lock_guard lock(h->mu);
+      now = h->state;
+      cached = h->view_cache;
+    }
+    if (now->revision > 0 && !at.revision && !at.asof_ms) return cached ? cached : cache_view(*h, now);
   }
   if (!now || now->revision == 0) return Error::not_found("no plan '" + plan + "'");
   uint64_t rev;
