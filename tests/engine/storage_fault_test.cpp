@@ -2,8 +2,7 @@
 // is not applied, nothing is half-applied, and the engine recovers when the store does.
 #include <catch2/catch.hpp>
 
-#include "engine/engine_impl.h"
-#include "storage/store.h"
+#include "kartiba/store.h"
 #include "test_support.h"
 
 using namespace kartiba;
@@ -17,9 +16,10 @@ struct MemoryEngine {
     o.clock = std::make_shared<FakeClock>();
     o.worker_threads = 2;
     o.snapshot_every = 4;
-    auto impl = std::make_unique<EngineImpl>(o, make_memory_store(fail));
-    REQUIRE(impl->start().ok());
-    engine = std::move(impl);
+    o.store = make_memory_store(fail);  // the storage seam, through the public API
+    auto opened = Engine::open(o);
+    REQUIRE(opened.ok());
+    engine = std::move(opened.value());
   }
   CommandOutcome run(const std::string& type, json data) {
     return engine->execute_sync({"p", "K. Miķelsone", json{{"type", type}, {"data", data}}.dump(), false});

@@ -9,6 +9,9 @@
 
 namespace kartiba {
 
+class Store;
+class LogOfRecord;
+
 // The clock seam: tests control time through it. Must be thread-safe.
 class Clock {
  public:
@@ -45,6 +48,19 @@ struct Options {
 
   // Open read-only (admin verbs on a live data directory's copy: verify, dump, stats).
   bool read_only = false;
+
+  // The storage seam (kartiba/store.h): null opens RocksDB in data_dir. Tests hand in
+  // make_memory_store() or a wrapper that injects faults.
+  std::shared_ptr<Store> store;
+
+  // Where a commit becomes an ack (kartiba/log_of_record.h): null is the node's own store, as a
+  // single node always works. A cluster node hands in the PostgreSQL log; the store is then
+  // this node's copy of it.
+  std::shared_ptr<LogOfRecord> log_of_record;
+
+  // Called (on a log thread, must not block) when another node changed a meta record (a token
+  // issued or revoked); only a log of record shared by several nodes calls it.
+  std::function<void(const std::string& key)> on_meta_changed;
 };
 
 }  // namespace kartiba

@@ -22,6 +22,7 @@
 #include "domain/decide.h"
 #include "domain/plan_state.h"
 #include "kartiba/engine.h"
+#include "kartiba/log_of_record.h"
 
 namespace kartiba {
 
@@ -41,11 +42,21 @@ struct SubscriberEntry {
   std::shared_ptr<Subscriber> subscriber;
 };
 
-// A batch handed to the commit log and not yet published: what later batches decided on top
-// of it may need (its events for conflict checks, its command ids for retries).
+// Events other nodes committed, waiting to be taken in (LogSink::ingest).
+struct IngestRequest {
+  std::vector<StoredEvent> events;
+  std::vector<CommandRecord> commands;
+  std::function<void(Status)> done;
+};
+
+// A batch handed to the log and not yet published: what later batches decided on top of it may
+// need (its events for conflict checks, its command ids for retries), and, once its outcome is
+// known, the step that publishes it. Batches publish in the order they were decided, whatever
+// the order their outcomes arrive in.
 struct InFlightBatch {
   std::vector<EventPtr> events;
   std::set<std::string> command_ids;
+  std::function<void()> publish;  // GUARDED_BY(PlanHandle::mu): set when the outcome is known
 };
 
 struct PlanHandle {
@@ -56,13 +67,26 @@ struct PlanHandle {
   std::deque<PendingCommand> queue;                  // GUARDED_BY(mu)
   bool busy = false;                                 // GUARDED_BY(mu): a batch is being decided
   bool stale = false;                                // GUARDED_BY(mu): reload state from the log
-  std::deque<std::shared_ptr<const InFlightBatch>> in_flight;  // GUARDED_BY(mu): oldest first
+  std::deque<std::shared_ptr<InFlightBatch>> in_flight;  // GUARDED_BY(mu): oldest first
   std::shared_ptr<const PlanState> tip;              // GUARDED_BY(mu): state after in_flight, or null
   bool wait_for_publish = false;                     // GUARDED_BY(mu): a retry of an in-flight id waits
   // Bumped (under mu) when a write of this plan fails: batches decided before are void.
   std::atomic<uint64_t> epoch{0};
-  std::deque<std::function<void()>> to_publish;      // GUARDED_BY(mu): committed batches, in order
-  bool publishing = false;                           // GUARDED_BY(mu): a worker runs to_publish
+  // Bumped when a write of this node's copy fails (cluster): the copies of batches decided
+  // before are not written after it, which would leave a gap.
+  std::atomic<uint64_t> local_epoch{0};
+  bool voided_by_race = false;
+  bool last_publish_failed = false;                  // GUARDED_BY(mu): the batch published last
+                                                     // was not committed (or put back)                       // GUARDED_BY(mu): the last bump was a lost race
+  bool publishing = false;                           // GUARDED_BY(mu): a worker publishes in_flight
+  // The log of record has events this node lacks (a lost race, an unknown outcome, a failed
+  // write): commands wait until catch_up brings them in.
+  bool needs_catch_up = false;                       // GUARDED_BY(mu)
+  bool catching_up = false;                          // GUARDED_BY(mu): a catch_up is under way
+  std::optional<std::string> catch_up_failure;       // GUARDED_BY(mu): why the last one failed
+  std::deque<IngestRequest> to_ingest;               // GUARDED_BY(mu): foreign events, in order
+  size_t requeued = 0;                               // GUARDED_BY(mu): commands at queue's front
+                                                     // put back to be decided again
   std::shared_ptr<const PlanState> state;            // GUARDED_BY(mu)
   std::deque<EventPtr> recent;                       // GUARDED_BY(mu)
   size_t recent_bytes = 0;                           // GUARDED_BY(mu): memory held by `recent`, about

@@ -17,10 +17,15 @@ CommitLog::CommitLog(Store& store, bool sync, uint64_t next_seq)
 CommitLog::~CommitLog() { stop(); }
 
 void CommitLog::append(std::vector<KeyedRecord> events, std::vector<WriteOp> ops, Done done, Valid valid) {
+  append_numbered(std::move(events), {}, std::move(ops), std::move(done), std::move(valid));
+}
+
+void CommitLog::append_numbered(std::vector<KeyedRecord> events, std::vector<uint64_t> seqs,
+                                std::vector<WriteOp> ops, Done done, Valid valid) {
   {
     std::lock_guard lock(mu_);
     if (!stopping_) {
-      queue_.push_back({std::move(events), std::move(ops), std::move(done), std::move(valid)});
+      queue_.push_back({std::move(events), std::move(ops), std::move(done), std::move(valid), std::move(seqs)});
       cv_.notify_one();
       return;
     }
@@ -72,9 +77,11 @@ void CommitLog::commit(std::deque<Pending>& group) {
       void_batch[i] = true;
       continue;
     }
-    first_seqs[i] = seq;
-    for (auto& [key, record] : p.events) {
-      std::string seq_bytes = format::big_endian64(seq++);
+    const bool numbered = !p.seqs.empty();
+    first_seqs[i] = numbered ? p.seqs.front() : seq;
+    for (size_t k = 0; k < p.events.size(); ++k) {
+      auto& [key, record] = p.events[k];
+      std::string seq_bytes = format::big_endian64(numbered ? p.seqs[k] : seq++);
       record += seq_bytes;
       ops.push_back({Space::events, key, std::move(record)});
       ops.push_back({Space::global, std::move(seq_bytes), std::move(key)});

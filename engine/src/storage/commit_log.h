@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "kartiba/engine.h"
-#include "storage/store.h"
+#include "kartiba/store.h"
 
 namespace kartiba {
 
@@ -40,6 +40,10 @@ class CommitLog {
   using KeyedRecord = std::pair<std::string, std::string>;
   using Valid = std::function<bool()>;
   void append(std::vector<KeyedRecord> events, std::vector<WriteOp> ops, Done done, Valid valid = {});
+  // The same for events whose seqs another log of record assigned (one per event, in order):
+  // this node's copy of them.
+  void append_numbered(std::vector<KeyedRecord> events, std::vector<uint64_t> seqs, std::vector<WriteOp> ops,
+                       Done done, Valid valid = {});
 
   // Finishes what is queued, then stops the writer. Later appends fail `unavailable`.
   void stop();
@@ -52,6 +56,7 @@ class CommitLog {
     std::vector<WriteOp> ops;
     Done done;
     Valid valid;
+    std::vector<uint64_t> seqs;  // given seqs (append_numbered), else empty
   };
   void run();
   void commit(std::deque<Pending>& group);
