@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import WebSocket from 'ws';
-import { makeTempDir } from '../../lib/temp_dirs.mjs';
+import { makeTempDir } from '../lib/temp_dirs.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const sourceDir = process.env.KARTIBA_SOURCE_DIR || path.resolve(here, '..', '..');

@@ -13,7 +13,8 @@ const SCENARIO_DIR = path.join(repoRoot, 'tests', 'engine', 'scenarios');
 const DERIVED_ELSEWHERE = ['conflicts', 'sdg_coverage', 'pledge_board'];
 
 let server;
-before(async () => { server = await startServer(); });
+// It replays every scenario as fast as it can with one token: no rate limit.
+before(async () => { server = await startServer({ args: ['--rate', '0'] }); });
 after(async () => { await server?.stop(); });
 
 /** The scenarios of one file: [{name, plan: seed|demo|empty, commands: [command…]}]. */

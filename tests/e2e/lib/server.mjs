@@ -21,11 +21,14 @@ export function serverBinary() {
  * @returns {Promise<{url: string, adminToken: string, token: (role, name, plans?) => Promise<string>,
  *   api: (method, path, body?, token?) => Promise<{status, body}>, stop: () => Promise<void>}>}
  */
-/** @param {{web?: string}} [options]  web: the folder of the web app to serve (default clients/web) */
-export async function startServer({ web = path.join(repoRoot, 'clients', 'web') } = {}) {
+/**
+ * @param {{web?: string, args?: string[]}} [options]  web: the folder of the web app to serve
+ *   (default clients/web); args: more server flags
+ */
+export async function startServer({ web = path.join(repoRoot, 'clients', 'web'), args = [] } = {}) {
   const dataDir = makeTempDir('kartiba-e2e-');
   const adminToken = `admin-${randomBytes(12).toString('hex')}`;
-  const child = spawn(serverBinary(), ['--data', dataDir, '--listen', '127.0.0.1:0', '--demo', '--web', web], {
+  const child = spawn(serverBinary(), ['--data', dataDir, '--listen', '127.0.0.1:0', '--demo', '--web', web, ...args], {
     env: { ...process.env, KARTIBA_ADMIN_TOKEN: adminToken },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
